@@ -1,0 +1,269 @@
+//! Syntax trees → a checked [`Program`]: names resolved, units and budget
+//! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
+//! goes on after an error so that one run reports them all.
+
+mod fields;
+mod policy;
+pub mod promql;
+mod service;
+
+use crate::diag::{Code, Diag, Span};
+use crate::num::{Duration, Ratio};
+use crate::syntax::ast;
+use fields::{Fields, Key, Kind};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use promql::Query;
+
+/// A checked program: every name resolved, every number in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    /// Services, sorted by name.
+    pub services: Vec<Service>,
+}
+
+/// A checked service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// Its name (the `service` label).
+    pub name: String,
+    /// The owning team, if declared.
+    pub team: Option<String>,
+    /// Runbook URL, if declared.
+    pub runbook: Option<String>,
+    /// Extra labels for every series and alert, sorted by name.
+    pub labels: Vec<(String, String)>,
+    /// SLOs in source order.
+    pub slos: Vec<Slo>,
+}
+
+/// A checked SLO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    /// Its name (the `slo` label).
+    pub name: String,
+    /// The name of its SLI.
+    pub sli_name: String,
+    /// How its error ratio is measured.
+    pub sli: Sli,
+    /// The target as a ratio, e.g. 0.999.
+    pub objective: Ratio,
+    /// The SLO period.
+    pub period: Duration,
+    /// The name of the alert policy, if any.
+    pub policy: Option<String>,
+    /// One burn-rate alert per policy line, in policy order.
+    pub alerts: Vec<Alert>,
+}
+
+impl Slo {
+    /// The error budget: 1 − objective.
+    pub fn budget(&self) -> Ratio {
+        Ratio::ONE.sub(self.objective)
+    }
+}
+
+/// How an SLI's error ratio is measured.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sli {
+    /// Counters: bad (or good) events over all events.
+    Ratio {
+        /// What is counted against the total.
+        events: Events,
+        /// All events.
+        total: Query,
+    },
+    /// A classic histogram: requests slower than the threshold are errors.
+    Latency {
+        /// The `_bucket` selector at the threshold, `le` matcher included.
+        bucket: String,
+        /// The `_count` selector.
+        count: String,
+        /// The threshold.
+        threshold: Duration,
+    },
+}
+
+/// The numerator of a ratio SLI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Events {
+    /// Failed events.
+    Bad(Query),
+    /// Successful events.
+    Good(Query),
+}
+
+/// One multi-window burn-rate alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// The severity word (`page`, `ticket`, …).
+    pub severity: String,
+    /// The burn factor (derived from a budget share when written as `2%`).
+    pub factor: Ratio,
+    /// The long window.
+    pub long: Duration,
+    /// The short window.
+    pub short: Duration,
+    /// How long the condition must hold.
+    pub for_: Option<Duration>,
+}
+
+impl Alert {
+    /// The error ratio both windows must exceed: factor × budget.
+    pub fn threshold(&self, budget: Ratio) -> Ratio {
+        self.factor.mul(budget)
+    }
+}
+
+/// The SLO period when neither the SLO nor `defaults` gives one.
+pub const DEFAULT_PERIOD: Duration = Duration(30 * Duration::DAY);
+
+const DEFAULTS_KEYS: &[Key] = &[
+    Key {
+        name: "window",
+        kind: Kind::Duration,
+        example: "`window = 30d`",
+    },
+    Key {
+        name: "alerting",
+        kind: Kind::Name,
+        example: "`alerting = standard`",
+    },
+];
+
+/// Program-wide settings from `defaults`.
+struct Defaults<'a> {
+    window: Option<(Duration, Span)>,
+    alerting: Option<(&'a str, Span)>,
+}
+
+/// Checks a whole program. Returns `None` when any error was reported.
+pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
+    let errors_before = count_errors(diags);
+    let mut policies: BTreeMap<&str, &ast::Policy> = BTreeMap::new();
+    let mut defaults: Option<&ast::Block> = None;
+    let mut services: BTreeMap<&str, &ast::Service> = BTreeMap::new();
+
+    for item in files.iter().flat_map(|f| &f.items) {
+        match item {
+            ast::Item::Policy(p) => {
+                if let Some(first) = policies.get(p.name.text.as_str()) {
+                    diags.push(duplicate("policy", &p.name, first.name.span));
+                } else {
+                    policies.insert(&p.name.text, p);
+                }
+            }
+            ast::Item::Defaults(d) => {
+                if let Some(first) = defaults {
+                    diags.push(
+                        Diag::new(Code::Duplicate, keyword_span(d.span, 8), "`defaults` is given twice")
+                            .label("second `defaults` block")
+                            .secondary(keyword_span(first.span, 8), "first given here")
+                            .help("a program has one `defaults` block; merge them"),
+                    );
+                } else {
+                    defaults = Some(d);
+                }
+            }
+            ast::Item::Service(s) => {
+                if let Some(first) = services.get(s.name.text.as_str()) {
+                    diags.push(duplicate("service", &s.name, first.name.span));
+                } else {
+                    services.insert(&s.name.text, s);
+                }
+            }
+        }
+    }
+
+    for p in policies.values() {
+        policy::check_static(p, diags);
+    }
+
+    let defaults = match defaults {
+        Some(block) => {
+            let f = Fields::new(&block.settings, DEFAULTS_KEYS, "`defaults`", diags);
+            Defaults {
+                window: f.duration("window", diags),
+                alerting: f.name("alerting", diags),
+            }
+        }
+        None => Defaults {
+            window: None,
+            alerting: None,
+        },
+    };
+    if let Some((w, span)) = defaults.window {
+        policy::check_period(w, span, diags);
+    }
+
+    let mut used_policies: BTreeSet<&str> = BTreeSet::new();
+    if let Some((name, span)) = defaults.alerting {
+        if name != "none" {
+            if policies.contains_key(name) {
+                used_policies.insert(name);
+            } else {
+                diags.push(unknown_policy(name, span, &policies));
+            }
+        }
+    }
+
+    let mut checked = Vec::new();
+    for s in services.values() {
+        let cx = service::Context {
+            policies: &policies,
+            defaults: &defaults,
+        };
+        if let Some(service) = service::check(s, &cx, &mut used_policies, diags) {
+            checked.push(service);
+        }
+    }
+
+    for (name, p) in &policies {
+        if !used_policies.contains(name) {
+            diags.push(
+                Diag::new(
+                    Code::UnusedPolicy,
+                    p.name.span,
+                    format!("policy `{name}` is never used"),
+                )
+                .label("no SLO uses this policy")
+                .help(format!(
+                    "use it with `alerting = {name}` in an `slo` or in `defaults`, or remove it"
+                )),
+            );
+        }
+    }
+
+    (count_errors(diags) == errors_before).then_some(Program { services: checked })
+}
+
+fn count_errors(diags: &[Diag]) -> usize {
+    diags
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .count()
+}
+
+/// The span of a block's leading keyword of `len` bytes.
+fn keyword_span(span: Span, len: usize) -> Span {
+    Span::new(span.file, span.start, (span.start + len).min(span.end))
+}
+
+fn duplicate(what: &str, name: &ast::Name, first: Span) -> Diag {
+    Diag::new(
+        Code::Duplicate,
+        name.span,
+        format!("{what} `{}` is defined twice", name.text),
+    )
+    .label(format!("second {what} `{}`", name.text))
+    .secondary(first, "first defined here")
+    .help(format!("{what} names must be unique; rename or remove one"))
+}
+
+fn unknown_policy(name: &str, span: Span, policies: &BTreeMap<&str, &ast::Policy>) -> Diag {
+    let mut candidates: Vec<&str> = policies.keys().copied().collect();
+    candidates.push("none");
+    Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
+        .label("no policy has this name")
+        .help(crate::diag::suggest::did_you_mean(name, candidates, "policy"))
+}

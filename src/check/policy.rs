@@ -1,0 +1,153 @@
+//! Alert policies: windows and burn rates on their own, then against the
+//! target and period of each SLO that uses them.
+
+use super::Alert;
+use crate::diag::{Code, Diag, Span};
+use crate::num::{Duration, Ratio};
+use crate::syntax::ast::{Burn, Policy, PolicyLine};
+
+/// Checks what a policy line says on its own: positive burn, usable windows,
+/// short window shorter than long.
+pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
+    for line in &policy.lines {
+        let (value, what) = match line.burn {
+            Burn::Factor(f) => (f, "burn factor"),
+            Burn::Share(s) => (s, "budget share"),
+        };
+        if value.is_zero() {
+            diags.push(
+                Diag::new(Code::InvalidBurn, line.burn_span, format!("a {what} of zero"))
+                    .label("this alert would fire on any error at all")
+                    .help("use a positive burn factor such as `14.4x` or a share such as `2%`"),
+            );
+        }
+        let long_ok = check_window(line.long.value, line.long.span, "long window", diags);
+        let short_ok = check_window(line.short.value, line.short.span, "short window", diags);
+        if long_ok && short_ok && line.short.value >= line.long.value {
+            diags.push(
+                Diag::new(
+                    Code::ShortNotShorter,
+                    line.short.span,
+                    format!(
+                        "short window `{}` is not shorter than long window `{}`",
+                        line.short.value, line.long.value
+                    ),
+                )
+                .label("must be shorter than the long window")
+                .secondary(line.long.span, "long window")
+                .help(format!(
+                    "the short window makes the alert stop soon after the burn stops; about 1/12 of the long window is usual (`{}/{}`)",
+                    line.long.value,
+                    Duration((line.long.value.0 / 12).max(Duration::SECOND) / Duration::SECOND * Duration::SECOND)
+                )),
+            );
+        }
+    }
+}
+
+/// A window must be a whole, non-zero number of seconds.
+fn check_window(window: Duration, span: Span, what: &str, diags: &mut Vec<Diag>) -> bool {
+    if window.0 == 0 || window.0 % Duration::SECOND != 0 {
+        diags.push(
+            Diag::new(Code::InvalidWindow, span, format!("{what} `{window}` cannot be used"))
+                .label(if window.0 == 0 {
+                    "a window of zero"
+                } else {
+                    "not a whole number of seconds"
+                })
+                .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
+        );
+        return false;
+    }
+    true
+}
+
+/// Checks an SLO period.
+pub fn check_period(period: Duration, span: Span, diags: &mut Vec<Diag>) -> bool {
+    check_window(period, span, "SLO window", diags)
+}
+
+/// What a policy is checked against: one SLO.
+pub struct Target<'a> {
+    /// The SLO's name, for messages.
+    pub slo: &'a str,
+    /// The target as written (99.9) and where.
+    pub target: (Ratio, Span),
+    /// The error budget (1 − objective).
+    pub budget: Ratio,
+    /// The period and where it is set.
+    pub period: (Duration, Span),
+}
+
+/// Resolves a policy's lines into alerts for one SLO, reporting lines that
+/// cannot work for it.
+pub fn alerts(policy: &Policy, t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
+    policy
+        .lines
+        .iter()
+        .filter_map(|line| alert(line, t, diags))
+        .collect()
+}
+
+fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> {
+    let (period, period_span) = t.period;
+    let long = line.long.value;
+    if long.0 == 0 || line.short.value.0 == 0 {
+        return None; // reported by check_static
+    }
+    let factor = match line.burn {
+        Burn::Factor(f) => f,
+        // factor = share × period / long window
+        Burn::Share(s) => s.mul(period.ratio()).div(long.ratio())?,
+    };
+    let mut ok = true;
+    if long > period {
+        ok = false;
+        diags.push(
+            Diag::new(
+                Code::LongWindowTooLong,
+                line.long.span,
+                format!(
+                    "long window `{long}` is longer than the `{period}` period of SLO `{}`",
+                    t.slo
+                ),
+            )
+            .label("longer than the SLO period")
+            .secondary(period_span, "period set here")
+            .help("an alert window cannot look further back than the SLO period; shorten the window or lengthen the period"),
+        );
+    }
+    let threshold = factor.mul(t.budget);
+    if !factor.is_zero() && threshold >= Ratio::ONE {
+        ok = false;
+        let (target, target_span) = t.target;
+        let max = Ratio::ONE.div(t.budget).unwrap_or(Ratio::ZERO);
+        diags.push(
+            Diag::new(
+                Code::NeverFires,
+                line.burn_span,
+                format!(
+                    "this alert can never fire for SLO `{}`: it needs an error ratio above {}%",
+                    t.slo,
+                    threshold.mul(Ratio::int(100))
+                ),
+            )
+            .label(format!(
+                "{}x × {}% budget ≥ 100%",
+                factor,
+                t.budget.mul(Ratio::int(100))
+            ))
+            .secondary(target_span, format!("target {target}% set here"))
+            .help(format!(
+                "burn factor × (1 − target) must be below 1: at {target}% use a factor below {max}x, or raise the target"
+            )),
+        );
+    }
+    ok.then(|| Alert {
+        severity: line.severity.text.clone(),
+        factor,
+        long,
+        short: line.short.value,
+        for_: line.for_.map(|f| f.value),
+    })
+}

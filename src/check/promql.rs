@@ -1,0 +1,199 @@
+//! PromQL inside backticks: parsed by a real PromQL parser, with errors
+//! pointing at the column inside the `.slo` file.
+
+use crate::diag::{Code, Diag, Span};
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::{self, Expr};
+
+/// The placeholder a full expression uses for the window.
+pub const WINDOW: &str = "$window";
+
+/// A stand-in for `$window` while validating: a valid range of the same
+/// length, so that error columns map one to one onto the source.
+const WINDOW_STANDIN: &str = "100000s";
+
+/// A checked query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    /// A bare selector such as `http_requests_total{job="a"}`, wrapped by the
+    /// compiler as `sum(rate(<selector>[<window>]))`.
+    Selector(String),
+    /// A full expression with `$window` where the range goes.
+    Template(String),
+}
+
+impl Query {
+    /// The text as written, trimmed.
+    pub fn text(&self) -> &str {
+        match self {
+            Query::Selector(t) | Query::Template(t) => t,
+        }
+    }
+}
+
+/// Checks the PromQL of `key`. `span` covers the text between the backticks.
+/// Returns the query and its parsed form (with the stand-in window), or
+/// `None` after reporting why not.
+pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr)> {
+    if text.trim().is_empty() {
+        diags.push(
+            Diag::new(Code::InvalidPromql, widen(span), format!("`{key}` is empty"))
+                .label("no PromQL here")
+                .help("write a selector such as `http_requests_total{job=\"api\"}`"),
+        );
+        return None;
+    }
+    let has_window = text.contains(WINDOW);
+    debug_assert_eq!(WINDOW.len(), WINDOW_STANDIN.len());
+    let parsed_text = text.replace(WINDOW, WINDOW_STANDIN);
+    let expr = match parser::parse(&parsed_text) {
+        Ok(expr) => expr,
+        Err(message) => {
+            diags.push(invalid(&parsed_text, span, &message));
+            return None;
+        }
+    };
+    let trimmed = text.trim().to_string();
+    if has_window {
+        if expr.value_type() != ValueType::Vector {
+            diags.push(
+                Diag::new(
+                    Code::NotInstantVector,
+                    span,
+                    format!(
+                        "`{key}` yields a {} where an instant vector is needed",
+                        describe(expr.value_type())
+                    ),
+                )
+                .label("not an instant vector")
+                .help("wrap range vectors in a function such as `rate(…[$window])` and aggregate with `sum(…)`"),
+            );
+            return None;
+        }
+        return Some((Query::Template(trimmed), expr));
+    }
+    match expr {
+        Expr::VectorSelector(_) => Some((Query::Selector(trimmed), expr)),
+        _ => {
+            diags.push(
+                Diag::new(
+                    Code::MissingWindow,
+                    span,
+                    format!("`{key}` is an expression without `$window`"),
+                )
+                .label("a full expression, not a selector")
+                .help("write `$window` where the range goes, e.g. `sum(rate(errors_total[$window]))`, or give a bare selector and let the compiler add the rate"),
+            );
+            None
+        }
+    }
+}
+
+fn describe(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Vector => "instant vector",
+        ValueType::Matrix => "range vector",
+        ValueType::Scalar => "scalar",
+        ValueType::String => "string",
+    }
+}
+
+/// An empty span cannot be drawn; point at the backticks instead.
+fn widen(span: Span) -> Span {
+    if span.start == span.end {
+        Span::new(span.file, span.start.saturating_sub(1), span.end + 1)
+    } else {
+        span
+    }
+}
+
+/// The `SLO401` diagnostic for a parse error, at the column where the error
+/// is when the parser's lexer can tell, else over the whole expression.
+fn invalid(text: &str, span: Span, message: &str) -> Diag {
+    let (at, label) = match locate(text, message) {
+        Some(offset) => {
+            let len = text[offset..].chars().next().map_or(1, char::len_utf8);
+            (
+                Span::new(span.file, span.start + offset, span.start + offset + len),
+                "here",
+            )
+        }
+        None => (span, "in this expression"),
+    };
+    let message = if message == "invalid promql query" {
+        "invalid PromQL: the expression does not parse".to_string()
+    } else {
+        format!("invalid PromQL: {message}")
+    };
+    Diag::new(Code::InvalidPromql, at, message)
+        .label(label)
+        .help("check the expression against the PromQL syntax; the text between the backticks must parse on its own")
+}
+
+/// Finds the byte offset of a lexer error: the shortest prefix that fails
+/// with the same message ends just after the offending character. The
+/// parser's own errors carry no position; for those this returns `None`.
+fn locate(text: &str, message: &str) -> Option<usize> {
+    // Quadratic in the length; PromQL in a spec is short, and long texts fall
+    // back to the whole span.
+    if text.len() > 4096 || parser::lexer(text).is_ok() {
+        return None;
+    }
+    let mut ends: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(1).collect();
+    ends.push(text.len());
+    let end = ends
+        .into_iter()
+        .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
+    let start = text[..end].char_indices().last().map_or(0, |(i, _)| i);
+    Some(start)
+}
+
+/// A normal form of a parsed expression, for "are these the same?".
+pub fn normal(expr: &Expr) -> String {
+    expr.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+
+    fn run(text: &str) -> (Option<Query>, Vec<Diag>) {
+        let mut diags = Vec::new();
+        let span = Span::new(FileId(0), 10, 10 + text.len());
+        let q = check(text, span, "bad", &mut diags).map(|(q, _)| q);
+        (q, diags)
+    }
+
+    #[test]
+    fn selector_is_accepted() {
+        let (q, d) = run(r#"http_requests_total{code=~"5.."}"#);
+        assert!(d.is_empty());
+        assert!(matches!(q, Some(Query::Selector(_))));
+    }
+
+    #[test]
+    fn lexer_error_points_at_the_character() {
+        let (_, d) = run(r#"foo{a="b"} ! bar"#);
+        assert_eq!(d[0].code, Code::InvalidPromql);
+        assert_eq!(d[0].primary.span.start, 10 + 11);
+    }
+
+    #[test]
+    fn unclosed_paren_points_at_the_paren() {
+        let (_, d) = run("sum(rate(foo[$window])");
+        assert_eq!(d[0].primary.span.start, 10 + 3);
+    }
+
+    #[test]
+    fn expression_without_window() {
+        let (_, d) = run("sum(rate(foo[5m]))");
+        assert_eq!(d[0].code, Code::MissingWindow);
+    }
+
+    #[test]
+    fn range_vector_template() {
+        let (_, d) = run("rate(foo[$window])[5m:]");
+        assert_eq!(d[0].code, Code::NotInstantVector);
+    }
+}

@@ -1,0 +1,537 @@
+//! Services: settings, labels, SLIs and SLOs.
+
+use super::fields::{Fields, Key, Kind};
+use super::promql::{self, Query};
+use super::{policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
+use crate::diag::{suggest, Code, Diag, Span};
+use crate::num::{Duration, Ratio};
+use crate::syntax::ast;
+use promql_parser::parser::Expr;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a service is checked against.
+pub struct Context<'a, 'p> {
+    pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
+    pub defaults: &'a Defaults<'p>,
+}
+
+/// Labels the compiler sets itself; a service may not set them.
+pub const RESERVED_LABELS: &[&str] = &[
+    "alertname",
+    "le",
+    "long_window",
+    "service",
+    "severity",
+    "short_window",
+    "slo",
+    "team",
+];
+
+const SERVICE_KEYS: &[Key] = &[
+    Key {
+        name: "team",
+        kind: Kind::Str,
+        example: "`team = \"payments\"`",
+    },
+    Key {
+        name: "runbook",
+        kind: Kind::Str,
+        example: "`runbook = \"https://runbooks.example.com/checkout\"`",
+    },
+];
+
+const RATIO_KEYS: &[Key] = &[
+    Key {
+        name: "bad",
+        kind: Kind::Promql,
+        example: "bad = `http_requests_total{code=~\"5..\"}`",
+    },
+    Key {
+        name: "good",
+        kind: Kind::Promql,
+        example: "good = `http_requests_total{code!~\"5..\"}`",
+    },
+    Key {
+        name: "total",
+        kind: Kind::Promql,
+        example: "total = `http_requests_total`",
+    },
+];
+
+const LATENCY_KEYS: &[Key] = &[
+    Key {
+        name: "histogram",
+        kind: Kind::Promql,
+        example: "histogram = `http_request_duration_seconds{job=\"api\"}`",
+    },
+    Key {
+        name: "threshold",
+        kind: Kind::Duration,
+        example: "`threshold = 300ms`",
+    },
+];
+
+const SLO_KEYS: &[Key] = &[
+    Key {
+        name: "sli",
+        kind: Kind::Name,
+        example: "`sli = requests`",
+    },
+    Key {
+        name: "target",
+        kind: Kind::Percent,
+        example: "`target = 99.9%`",
+    },
+    Key {
+        name: "window",
+        kind: Kind::Duration,
+        example: "`window = 28d`",
+    },
+    Key {
+        name: "alerting",
+        kind: Kind::Name,
+        example: "`alerting = standard`",
+    },
+];
+
+/// The SLI kinds.
+const SLI_KINDS: &[&str] = &["latency", "ratio"];
+
+/// Checks one service. `None` when it has errors.
+pub fn check<'p>(
+    s: &'p ast::Service,
+    cx: &Context<'_, 'p>,
+    used_policies: &mut BTreeSet<&'p str>,
+    diags: &mut Vec<Diag>,
+) -> Option<Service> {
+    let errors = diags.len();
+    let settings = Fields::new(&s.settings, SERVICE_KEYS, "a `service` block", diags);
+    let team = settings.string("team", diags).map(|(t, _)| t.to_string());
+    let runbook = settings.string("runbook", diags).map(|(r, _)| r.to_string());
+    let labels = labels(s, diags);
+
+    // SLIs, by name.
+    let mut slis: BTreeMap<&str, (&ast::Sli, Option<Sli>)> = BTreeMap::new();
+    for sli in &s.slis {
+        if let Some((first, _)) = slis.get(sli.name.text.as_str()) {
+            diags.push(super::duplicate("SLI", &sli.name, first.name.span));
+            continue;
+        }
+        let checked = check_sli(sli, diags);
+        slis.insert(&sli.name.text, (sli, checked));
+    }
+
+    let mut used_slis: BTreeSet<&str> = BTreeSet::new();
+    let mut slo_names: BTreeMap<&str, Span> = BTreeMap::new();
+    let mut slos = Vec::new();
+    for slo in &s.slos {
+        if let Some(first) = slo_names.get(slo.name.text.as_str()) {
+            diags.push(super::duplicate("SLO", &slo.name, *first));
+            continue;
+        }
+        slo_names.insert(&slo.name.text, slo.name.span);
+        if let Some(checked) = check_slo(slo, &slis, cx, &mut used_slis, used_policies, diags) {
+            slos.push(checked);
+        }
+    }
+
+    for (name, (sli, _)) in &slis {
+        if !used_slis.contains(name) {
+            diags.push(
+                Diag::new(Code::UnusedSli, sli.name.span, format!("SLI `{name}` is never used"))
+                    .label("no SLO refers to this SLI")
+                    .help(format!(
+                        "add an `slo` with `sli = {name}`, or remove the SLI"
+                    )),
+            );
+        }
+    }
+
+    let failed = diags[errors..]
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
+    (!failed).then(|| Service {
+        name: s.name.text.clone(),
+        team,
+        runbook,
+        labels,
+        slos,
+    })
+}
+
+fn labels(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
+    let mut out: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for (i, block) in s.labels.iter().enumerate() {
+        if i > 0 {
+            diags.push(
+                Diag::new(
+                    Code::DuplicateKey,
+                    super::keyword_span(block.span, 6),
+                    "`labels` is given twice",
+                )
+                .label("second `labels` block")
+                .secondary(super::keyword_span(s.labels[0].span, 6), "first given here")
+                .help("put all labels in one `labels` block"),
+            );
+        }
+        for setting in &block.settings {
+            let name = setting.key.text.as_str();
+            if let Some(problem) = label_name_problem(name) {
+                diags.push(
+                    Diag::new(
+                        Code::InvalidLabel,
+                        setting.key.span,
+                        format!("`{name}` cannot be used as a label name"),
+                    )
+                    .label(problem)
+                    .help("label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets"),
+                );
+                continue;
+            }
+            let value = match &setting.value.kind {
+                ast::ValueKind::Str(v) => v.clone(),
+                other => {
+                    diags.push(
+                        Diag::new(
+                            Code::WrongType,
+                            setting.value.span,
+                            format!("label `{name}` takes a string, found {}", other.describe()),
+                        )
+                        .label("expected a string")
+                        .help(format!("label values are strings: `{name} = \"…\"`")),
+                    );
+                    continue;
+                }
+            };
+            if let Some((_, first)) = out.get(name) {
+                diags.push(
+                    Diag::new(Code::DuplicateKey, setting.key.span, format!("label `{name}` is set twice"))
+                        .label("set again here")
+                        .secondary(*first, "first set here")
+                        .help("remove one of them"),
+                );
+                continue;
+            }
+            out.insert(name.to_string(), (value, setting.key.span));
+        }
+    }
+    out.into_iter().map(|(k, (v, _))| (k, v)).collect()
+}
+
+/// Why `name` is not a usable label name, if it is not.
+fn label_name_problem(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some("not a valid Prometheus label name");
+    }
+    if name.starts_with("__") {
+        return Some("names starting with `__` are reserved by Prometheus");
+    }
+    if RESERVED_LABELS.contains(&name) {
+        return Some("the compiler sets this label itself");
+    }
+    None
+}
+
+fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
+    match sli.kind.text.as_str() {
+        "ratio" => ratio_sli(sli, diags),
+        "latency" => latency_sli(sli, diags),
+        other => {
+            diags.push(
+                Diag::new(Code::UnknownKind, sli.kind.span, format!("unknown SLI kind `{other}`"))
+                    .label("not an SLI kind")
+                    .help(suggest::did_you_mean(other, SLI_KINDS.iter().copied(), "SLI kind")),
+            );
+            None
+        }
+    }
+}
+
+fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
+    Diag::new(
+        Code::MissingKey,
+        sli.name.span,
+        format!("SLI `{}` has no `{what}`", sli.name.text),
+    )
+    .label(format!("`{what}` missing"))
+    .help(format!("add {example}"))
+}
+
+fn query(
+    f: &Fields,
+    key: &str,
+    diags: &mut Vec<Diag>,
+) -> Option<(Query, Expr, Span)> {
+    let (text, span) = f.promql(key, diags)?;
+    promql::check(text, span, key, diags).map(|(q, e)| (q, e, span))
+}
+
+fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
+    let f = Fields::new(&sli.block.settings, RATIO_KEYS, "a `ratio` SLI", diags);
+    let (bad, good) = (f.setting("bad"), f.setting("good"));
+    if let (Some(b), Some(g)) = (bad, good) {
+        diags.push(
+            Diag::new(Code::ConflictingKeys, g.key.span, "a ratio SLI has `bad` or `good`, not both")
+                .label("`good` given here")
+                .secondary(b.key.span, "`bad` given here")
+                .help("keep the one you count directly; the compiler derives the other from `total`"),
+        );
+    }
+    if bad.is_none() && good.is_none() {
+        diags.push(missing(sli, "bad` or `good", "`bad = `…`` (failed events) or `good = `…`` (successful events)"));
+    }
+    if !f.has("total") {
+        diags.push(missing(sli, "total", "total = `…` (all events)"));
+    }
+    let total = query(&f, "total", diags);
+    let events = if bad.is_some() {
+        query(&f, "bad", diags).map(|(q, e, s)| (Events::Bad(q), e, s, "bad"))
+    } else {
+        query(&f, "good", diags).map(|(q, e, s)| (Events::Good(q), e, s, "good"))
+    };
+    let (total, total_expr, total_span) = total?;
+    let (events, events_expr, events_span, key) = events?;
+    if promql::normal(&events_expr) == promql::normal(&total_expr) {
+        diags.push(
+            Diag::new(Code::SameBadTotal, events_span, format!("`{key}` and `total` are the same"))
+                .label(format!("`{key}` here"))
+                .secondary(total_span, "`total` here")
+                .help(if key == "bad" {
+                    "the error ratio would always be 100%; narrow `bad` to the failed events, e.g. with `code=~\"5..\"`"
+                } else {
+                    "the error ratio would always be 0%; narrow `good` to the successful events"
+                }),
+        );
+        return None;
+    }
+    Some(Sli::Ratio { events, total })
+}
+
+fn latency_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
+    let f = Fields::new(&sli.block.settings, LATENCY_KEYS, "a `latency` SLI", diags);
+    if !f.has("histogram") {
+        diags.push(missing(sli, "histogram", "histogram = `http_request_duration_seconds{job=\"api\"}`"));
+    }
+    if !f.has("threshold") {
+        diags.push(missing(sli, "threshold", "`threshold = 300ms`"));
+    }
+    let threshold = match f.duration("threshold", diags) {
+        Some((t, span)) if t.0 == 0 => {
+            diags.push(
+                Diag::new(Code::InvalidLiteral, span, "a latency threshold of zero")
+                    .label("no request is faster than zero")
+                    .help("give the threshold a bucket boundary of the histogram, e.g. `300ms`"),
+            );
+            None
+        }
+        t => t.map(|(t, _)| t),
+    };
+    let (query, expr, span) = query(&f, "histogram", diags)?;
+    let threshold = threshold?;
+    let selector = match (&query, &expr) {
+        (Query::Selector(text), Expr::VectorSelector(vs)) => vs
+            .name
+            .as_deref()
+            .and_then(|name| split_selector(text, name))
+            .filter(|(_, matchers)| !has_le(&expr, matchers)),
+        _ => None,
+    };
+    let Some((name, matchers)) = selector else {
+        diags.push(
+            Diag::new(Code::NotSelector, span, "`histogram` must be a plain selector with a metric name")
+                .label("not a plain selector")
+                .help("give the histogram's base name and matchers, e.g. `http_request_duration_seconds{job=\"api\"}`; the compiler adds `_bucket`, `_count` and `le`"),
+        );
+        return None;
+    };
+    let le = le_regex(threshold);
+    let join = |extra: &str| match (matchers.is_empty(), extra.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => format!("{{{extra}}}"),
+        (false, true) => format!("{{{matchers}}}"),
+        (false, false) => format!("{{{matchers}, {extra}}}"),
+    };
+    Some(Sli::Latency {
+        bucket: format!("{name}_bucket{}", join(&format!("le=~\"{le}\""))),
+        count: format!("{name}_count{}", join("")),
+        threshold,
+    })
+}
+
+/// Splits `name{a="b"}` into the name and the matcher text `a="b"`; `None`
+/// for anything with modifiers after the braces.
+fn split_selector<'t>(text: &'t str, name: &'t str) -> Option<(&'t str, &'t str)> {
+    let rest = text.strip_prefix(name)?.trim();
+    if rest.is_empty() {
+        return Some((name, ""));
+    }
+    let inner = rest.strip_prefix('{')?.strip_suffix('}')?;
+    Some((name, inner.trim().trim_end_matches(',').trim()))
+}
+
+fn has_le(expr: &Expr, _matchers: &str) -> bool {
+    match expr {
+        Expr::VectorSelector(vs) => vs.matchers.matchers.iter().any(|m| m.name == "le"),
+        _ => false,
+    }
+}
+
+/// The `le` regex for a threshold in seconds. Prometheus 3 normalises `le`
+/// values of classic histograms to float spelling (`1` becomes `1.0`), so a
+/// whole number matches both spellings.
+fn le_regex(threshold: Duration) -> String {
+    let seconds = threshold.seconds();
+    let text = seconds.to_string();
+    let escaped = text.replace('.', "\\\\.");
+    if text.contains('.') {
+        escaped
+    } else {
+        format!("{escaped}|{escaped}\\\\.0")
+    }
+}
+
+fn check_slo<'p>(
+    slo: &'p ast::Slo,
+    slis: &BTreeMap<&str, (&ast::Sli, Option<Sli>)>,
+    cx: &Context<'_, 'p>,
+    used_slis: &mut BTreeSet<&'p str>,
+    used_policies: &mut BTreeSet<&'p str>,
+    diags: &mut Vec<Diag>,
+) -> Option<Slo> {
+    let f = Fields::new(&slo.block.settings, SLO_KEYS, "an `slo` block", diags);
+    let name = slo.name.text.as_str();
+
+    let sli = match f.name("sli", diags) {
+        Some((sli_name, span)) => match slis.get(sli_name) {
+            Some((_, checked)) => {
+                used_slis.insert(sli_name);
+                checked.clone().map(|c| (sli_name, c))
+            }
+            None => {
+                diags.push(
+                    Diag::new(Code::UnknownName, span, format!("unknown SLI `{sli_name}`"))
+                        .label("no SLI of this service has this name")
+                        .help(suggest::did_you_mean(sli_name, slis.keys().copied(), "SLI")),
+                );
+                None
+            }
+        },
+        None => {
+            if !f.has("sli") {
+                diags.push(
+                    Diag::new(Code::MissingKey, slo.name.span, format!("SLO `{name}` has no `sli`"))
+                        .label("`sli` missing")
+                        .help("add `sli = <name of an SLI of this service>`"),
+                );
+            }
+            None
+        }
+    };
+
+    let target = match f.percent("target", diags) {
+        Some((t, span)) if t <= Ratio::ZERO || t >= Ratio::int(100) => {
+            diags.push(
+                Diag::new(Code::TargetRange, span, format!("target {t}% is outside (0%, 100%)"))
+                    .label(if t >= Ratio::int(100) {
+                        "leaves no error budget"
+                    } else {
+                        "allows every request to fail"
+                    })
+                    .help("a target is strictly between 0% and 100%, e.g. `99.9%`; 100% leaves no budget to alert on"),
+            );
+            None
+        }
+        Some(t) => Some(t),
+        None => {
+            if !f.has("target") {
+                diags.push(
+                    Diag::new(Code::MissingKey, slo.name.span, format!("SLO `{name}` has no `target`"))
+                        .label("`target` missing")
+                        .help("add a target such as `target = 99.9%`"),
+                );
+            }
+            None
+        }
+    };
+
+    let period = match f.duration("window", diags) {
+        Some((w, span)) => policy::check_period(w, span, diags).then_some((w, span)),
+        None => Some(
+            cx.defaults
+                .window
+                .unwrap_or((DEFAULT_PERIOD, slo.name.span)),
+        ),
+    };
+
+    let alerting = f.name("alerting", diags).or(cx.defaults.alerting);
+    let policy = match alerting {
+        Some(("none", _)) | None => None,
+        Some((policy_name, span)) => match cx.policies.get_key_value(policy_name) {
+            Some((key, p)) => {
+                used_policies.insert(key);
+                Some(*p)
+            }
+            None => {
+                // An unknown policy in `defaults` is reported once, there.
+                if f.has("alerting") {
+                    diags.push(super::unknown_policy(policy_name, span, cx.policies));
+                }
+                None
+            }
+        },
+    };
+
+    let (target, target_span) = target?;
+    let (period, period_span) = period?;
+    let objective = target.div(Ratio::int(100))?;
+    let budget = Ratio::ONE.sub(objective);
+    let alerts: Vec<Alert> = match policy {
+        Some(p) => {
+            let t = policy::Target {
+                slo: name,
+                target: (target, target_span),
+                budget,
+                period: (period, period_span),
+            };
+            let alerts = policy::alerts(p, &t, diags);
+            if alerts.len() != p.lines.len() {
+                return None;
+            }
+            alerts
+        }
+        None => Vec::new(),
+    };
+    let (sli_name, sli) = sli?;
+    Some(Slo {
+        name: name.to_string(),
+        sli_name: sli_name.to_string(),
+        sli,
+        objective,
+        period,
+        policy: policy.map(|p| p.name.text.clone()),
+        alerts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn le_regex_matches_both_spellings_of_whole_seconds() {
+        assert_eq!(le_regex(Duration(300)), "0\\\\.3");
+        assert_eq!(le_regex(Duration(1000)), "1|1\\\\.0");
+    }
+
+    #[test]
+    fn label_names() {
+        assert!(label_name_problem("tier").is_none());
+        assert!(label_name_problem("__tier").is_some());
+        assert!(label_name_problem("service").is_some());
+        assert!(label_name_problem("my-tier").is_some());
+    }
+}

@@ -1,0 +1,82 @@
+//! The stable diagnostic codes. A code never changes meaning once released;
+//! each is documented in `docs/diagnostics.md` with the smallest `.slo` that
+//! triggers it.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
+        /// A stable diagnostic code, grouped by stage: `SLO0xx` syntax and
+        /// structure, `SLO1xx` names, `SLO2xx` targets and windows, `SLO3xx`
+        /// alerting, `SLO4xx` PromQL.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $title] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed, e.g. `SLO101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The severity a diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// A one-line description of the code.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "SLO001", Error, "syntax error";
+    InvalidLiteral = "SLO002", Error, "invalid number or duration";
+    UnknownKey = "SLO003", Error, "unknown key in a block";
+    MissingKey = "SLO004", Error, "required key missing";
+    DuplicateKey = "SLO005", Error, "key set twice in one block";
+    WrongType = "SLO006", Error, "value of the wrong kind for its key";
+    ConflictingKeys = "SLO007", Error, "keys that exclude each other";
+    UnknownName = "SLO101", Error, "reference to an undefined name";
+    Duplicate = "SLO102", Error, "name defined twice";
+    UnknownKind = "SLO103", Error, "unknown SLI kind";
+    UnusedSli = "SLO104", Warning, "SLI not used by any SLO";
+    UnusedPolicy = "SLO105", Warning, "policy not used by any SLO";
+    InvalidLabel = "SLO106", Error, "invalid or reserved label name";
+    TargetRange = "SLO201", Error, "target outside (0%, 100%)";
+    InvalidWindow = "SLO202", Error, "window that Prometheus cannot use";
+    NeverFires = "SLO301", Error, "burn-rate alert that can never fire";
+    LongWindowTooLong = "SLO302", Error, "alert window longer than the SLO period";
+    ShortNotShorter = "SLO303", Error, "short window not shorter than its long window";
+    InvalidBurn = "SLO304", Error, "burn factor or budget share of zero";
+    InvalidPromql = "SLO401", Error, "invalid PromQL";
+    MissingWindow = "SLO402", Error, "PromQL expression without `$window`";
+    SameBadTotal = "SLO403", Error, "`bad` and `total` are the same";
+    NotInstantVector = "SLO404", Error, "PromQL expression that is not an instant vector";
+    NotSelector = "SLO405", Error, "histogram that is not a plain selector";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .ok_or(())
+    }
+}

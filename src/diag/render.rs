@@ -1,0 +1,123 @@
+//! Rendering diagnostics for people (miette: snippets, labels, help) and for
+//! machines (JSON).
+
+use super::{Diag, Severity, Sources};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+};
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours on or off (`NO_COLOR`, not a terminal: off).
+    pub color: bool,
+    /// Wrap width in columns.
+    pub width: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+/// Renders one diagnostic with its source snippet.
+pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
+    let file = diag.primary.span.file;
+    let source = sources.get(file);
+    let label_of = |l: &super::Label, primary: bool| {
+        let text = (!l.message.is_empty()).then(|| l.message.clone());
+        let span = (l.span.start, l.span.end.saturating_sub(l.span.start));
+        if primary {
+            LabeledSpan::new_primary_with_span(text, span)
+        } else {
+            LabeledSpan::new_with_span(text, span)
+        }
+    };
+    let mut labels = vec![label_of(&diag.primary, true)];
+    let mut notes = Vec::new();
+    for l in &diag.secondary {
+        if l.span.file == file {
+            labels.push(label_of(l, false));
+        } else {
+            // miette shows one file per report; a place in another file becomes a note.
+            let (line, col) = sources.line_col(l.span.file, l.span.start);
+            let name = &sources.get(l.span.file).name;
+            notes.push(format!("{}: {name}:{line}:{col}", l.message));
+        }
+    }
+    let mut help = diag.help.clone().unwrap_or_default();
+    for note in notes {
+        if !help.is_empty() {
+            help.push('\n');
+        }
+        help.push_str(&note);
+    }
+    let mut md = MietteDiagnostic::new(diag.message.clone())
+        .with_severity(match diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+        .with_labels(labels);
+    if !help.is_empty() {
+        md = md.with_help(help);
+    }
+    let report = Report::new(md).with_source_code(NamedSource::new(
+        source.name.clone(),
+        source.text.clone(),
+    ));
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
+    let mut body = String::new();
+    // Rendering into a String cannot fail; an empty body still leaves the header.
+    let _ = handler.render_report(&mut body, report.as_ref());
+    let (word, ansi) = match diag.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let header = format!("{word}[{}]", diag.code);
+    let header = if style.color {
+        format!("\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {}\x1b[0m", diag.message)
+    } else {
+        format!("{header}: {}", diag.message)
+    };
+    // miette opens with the message after a `×`/`⚠` mark; rustc's
+    // `error[CODE]: message` header reads better, so the message lines are
+    // replaced by it and the snippets and help are kept as miette drew them.
+    let mut out = header;
+    out.push('\n');
+    let mut in_message = true;
+    for line in body.lines() {
+        if in_message && (line.contains("╭─[") || line.trim_start().starts_with("help:")) {
+            in_message = false;
+        }
+        if !in_message {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The closing summary line, e.g. `2 errors, 1 warning`.
+pub fn summary(diags: &[Diag]) -> String {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}

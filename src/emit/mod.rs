@@ -1,0 +1,3 @@
+//! The rules IR → file contents. One module per output format.
+
+pub mod prometheus;

@@ -1,0 +1,65 @@
+//! `slo` compiles service level objectives written in the `.slo` language into
+//! Prometheus recording and alerting rules.
+//!
+//! The library is pure: it takes source text and returns diagnostics and
+//! generated files. Reading and writing files is the command line's job.
+//!
+//! The pipeline, one module per stage:
+//! [`syntax`] (text → AST) → [`check`] (AST → checked [`check::Program`]) →
+//! [`lower`] (program → rules IR) → [`emit`] (IR → file contents),
+//! with [`diag`] for diagnostics on the side.
+#![deny(clippy::unwrap_used)]
+
+pub mod check;
+pub mod diag;
+pub mod emit;
+pub mod lower;
+pub mod num;
+pub mod syntax;
+
+use diag::{Diag, Sources};
+
+/// A generated file: a path relative to the output directory and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative path with `/` separators, e.g. `prometheus/checkout.yml`.
+    pub path: String,
+    /// The full text of the file.
+    pub contents: String,
+}
+
+/// The result of checking a program: the checked program (when there were no
+/// errors) and every diagnostic found, sorted by position.
+pub struct Checked {
+    /// `None` when any diagnostic is an error.
+    pub program: Option<check::Program>,
+    /// All diagnostics of the run, errors and warnings.
+    pub diags: Vec<Diag>,
+}
+
+/// Parses and checks every source of a program.
+pub fn check(sources: &Sources) -> Checked {
+    let mut diags = Vec::new();
+    let mut files = Vec::new();
+    for (id, source) in sources.iter() {
+        match syntax::parse(id, &source.text) {
+            Ok(file) => files.push(file),
+            Err(d) => diags.extend(d),
+        }
+    }
+    let program = check::check(&files, &mut diags);
+    diag::sort(&mut diags, sources);
+    let failed = diags.iter().any(|d| d.severity == diag::Severity::Error) || program.is_none();
+    Checked {
+        program: if failed { None } else { program },
+        diags,
+    }
+}
+
+/// Compiles a checked program into its output files, sorted by path.
+pub fn compile(program: &check::Program) -> Vec<OutputFile> {
+    let rules = lower::lower(program);
+    let mut files = emit::prometheus::emit(&rules);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}

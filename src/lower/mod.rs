@@ -1,0 +1,268 @@
+//! A checked program → the rules IR: recording rules for error ratios and
+//! budget series, and burn-rate alerts, grouped per SLO.
+//!
+//! Series names follow the convention users' dashboards already query
+//! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
+//! `docs/architecture.md`.
+
+mod expr;
+
+use crate::check::{Program, Service, Slo};
+use crate::num::{self, Duration, Ratio};
+use std::collections::BTreeSet;
+
+/// Labels as an ordered list of name/value pairs (sorted by name).
+pub type Labels = Vec<(String, String)>;
+
+/// All rules of a program, one file per service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Rule files sorted by service name.
+    pub files: Vec<RuleFile>,
+}
+
+/// The rules of one service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFile {
+    /// The service name, also the file name.
+    pub service: String,
+    /// Rule groups in a fixed order.
+    pub groups: Vec<Group>,
+}
+
+/// A Prometheus rule group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Unique group name.
+    pub name: String,
+    /// Evaluation interval when it differs from the global one.
+    pub interval: Option<Duration>,
+    /// Rules, evaluated in order.
+    pub rules: Vec<Rule>,
+}
+
+/// A recording or alerting rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// A recording rule.
+    Record {
+        /// The series name.
+        record: String,
+        /// The PromQL expression.
+        expr: String,
+        /// Labels set on the result.
+        labels: Labels,
+    },
+    /// An alerting rule.
+    Alert {
+        /// The alert name.
+        alert: String,
+        /// The PromQL condition.
+        expr: String,
+        /// How long the condition must hold.
+        for_: Option<Duration>,
+        /// Labels of the alert.
+        labels: Labels,
+        /// Annotations of the alert.
+        annotations: Labels,
+    },
+}
+
+/// The name of every burn-rate alert; `service`, `slo` and `severity` tell them apart.
+pub const ALERT_NAME: &str = "ErrorBudgetBurn";
+
+/// How often the period-long rules are evaluated. A `rate` over the whole
+/// period reads every sample of it, so evaluating it less often than the
+/// default minute halves its cost; staying below the five-minute lookback
+/// keeps the series free of gaps.
+pub const PERIOD_INTERVAL: Duration = Duration(2 * Duration::MINUTE);
+
+/// The window `slo:current_burn_rate:ratio` uses when an SLO has no alerts.
+pub const DEFAULT_CURRENT_WINDOW: Duration = Duration(5 * Duration::MINUTE);
+
+/// The series name of the error ratio over `window`.
+pub fn ratio_series(window: Duration) -> String {
+    format!("slo:sli_error:ratio_rate{window}")
+}
+
+/// Lowers a checked program.
+pub fn lower(program: &Program) -> Rules {
+    Rules {
+        files: program
+            .services
+            .iter()
+            .map(|s| RuleFile {
+                service: s.name.clone(),
+                groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The labels every series of an SLO carries.
+fn base_labels(service: &Service, slo: &Slo) -> Labels {
+    let mut labels: Labels = vec![
+        ("service".into(), service.name.clone()),
+        ("slo".into(), slo.name.clone()),
+    ];
+    labels.extend(service.labels.iter().cloned());
+    labels.sort();
+    labels
+}
+
+/// A selector for a series of this SLO: `name{service="…", slo="…"}`.
+fn own(series: &str, service: &Service, slo: &Slo) -> String {
+    format!(
+        "{series}{{service=\"{}\", slo=\"{}\"}}",
+        service.name, slo.name
+    )
+}
+
+/// The window `slo:current_burn_rate:ratio` is computed over: the shortest
+/// window any alert uses.
+pub fn current_window(slo: &Slo) -> Duration {
+    slo.alerts
+        .iter()
+        .map(|a| a.short)
+        .min()
+        .unwrap_or(DEFAULT_CURRENT_WINDOW)
+}
+
+/// Every window an SLO records an error ratio for, besides its period.
+pub fn windows(slo: &Slo) -> Vec<Duration> {
+    let mut set: BTreeSet<Duration> = slo.alerts.iter().flat_map(|a| [a.short, a.long]).collect();
+    set.insert(current_window(slo));
+    set.remove(&slo.period);
+    set.into_iter().collect()
+}
+
+fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
+    let labels = base_labels(service, slo);
+    let budget = slo.budget();
+    let prefix = format!("slo:{}:{}", service.name, slo.name);
+    let record = |name: String, expr: String| Rule::Record {
+        record: name,
+        expr,
+        labels: labels.clone(),
+    };
+
+    let mut sli_rules: Vec<Rule> = windows(slo)
+        .into_iter()
+        .map(|w| record(ratio_series(w), expr::error_ratio(&slo.sli, w)))
+        .collect();
+    sli_rules.push(record(
+        "slo:current_burn_rate:ratio".into(),
+        format!(
+            "{} / {budget}",
+            own(&ratio_series(current_window(slo)), service, slo)
+        ),
+    ));
+
+    let period_rules = vec![
+        record(ratio_series(slo.period), expr::error_ratio(&slo.sli, slo.period)),
+        record(
+            "slo:period_burn_rate:ratio".into(),
+            format!("{} / {budget}", own(&ratio_series(slo.period), service, slo)),
+        ),
+        record(
+            "slo:period_error_budget_remaining:ratio".into(),
+            format!("1 - {}", own("slo:period_burn_rate:ratio", service, slo)),
+        ),
+    ];
+
+    let meta_rules = vec![
+        record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+        record("slo:error_budget:ratio".into(), format!("vector({budget})")),
+        record(
+            "slo:time_period:days".into(),
+            format!("vector({})", slo.period.days()),
+        ),
+    ];
+
+    let mut groups = vec![
+        Group {
+            name: format!("{prefix}:sli"),
+            interval: None,
+            rules: sli_rules,
+        },
+        Group {
+            name: format!("{prefix}:period"),
+            interval: Some(PERIOD_INTERVAL),
+            rules: period_rules,
+        },
+        Group {
+            name: format!("{prefix}:meta"),
+            interval: None,
+            rules: meta_rules,
+        },
+    ];
+    if !slo.alerts.is_empty() {
+        groups.push(Group {
+            name: format!("{prefix}:alerts"),
+            interval: None,
+            rules: slo
+                .alerts
+                .iter()
+                .map(|a| alert(service, slo, a, &labels))
+                .collect(),
+        });
+    }
+    groups
+}
+
+fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels) -> Rule {
+    let budget = slo.budget();
+    let threshold = a.threshold(budget);
+    let expr = format!(
+        "{} > {threshold}\nand\n{} > {threshold}",
+        own(&ratio_series(a.long), service, slo),
+        own(&ratio_series(a.short), service, slo),
+    );
+    let mut labels = labels.clone();
+    labels.push(("severity".into(), a.severity.clone()));
+    labels.push(("long_window".into(), a.long.to_string()));
+    labels.push(("short_window".into(), a.short.to_string()));
+    if let Some(team) = &service.team {
+        labels.push(("team".into(), team.clone()));
+    }
+    labels.sort();
+
+    let percent = |r: Ratio| r.mul(Ratio::int(100));
+    // At factor f the whole budget lasts period / f.
+    let exhaustion = slo.period.ratio().div(a.factor).map(|ms| ms.to_f64());
+    let mut annotations: Labels = vec![
+        (
+            "summary".into(),
+            format!(
+                "{} {}: error budget burning {}x too fast",
+                service.name, slo.name, a.factor
+            ),
+        ),
+        (
+            "description".into(),
+            format!(
+                "The error ratio of SLO {slo_name} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
+                slo_name = slo.name,
+                svc = service.name,
+                thr = percent(threshold),
+                long = a.long,
+                short = a.short,
+                target = percent(slo.objective),
+                period = slo.period,
+                factor = a.factor,
+                left = exhaustion.map_or_else(|| "∞".to_string(), num::human_duration),
+            ),
+        ),
+    ];
+    if let Some(runbook) = &service.runbook {
+        annotations.push(("runbook_url".into(), runbook.clone()));
+    }
+    annotations.sort();
+    Rule::Alert {
+        alert: ALERT_NAME.into(),
+        expr,
+        for_: a.for_,
+        labels,
+        annotations,
+    }
+}

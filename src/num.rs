@@ -1,0 +1,333 @@
+//! Exact numbers for the budget math, and clean printing.
+//!
+//! Targets, burn factors and windows are written as decimals and compared at
+//! boundaries ("can 10x at 90% ever fire?" — exactly not), so the math is done
+//! on fractions, not floats. Literals are bounded by the parser (at most 12
+//! significant digits, durations at most ten years), which keeps every
+//! product the checker forms far inside `i128`.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A reduced fraction `num / den` with `den > 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ratio {
+    num: i128,
+    den: i128,
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+impl Ratio {
+    /// `num / den`; `den` must not be zero.
+    pub fn new(num: i128, den: i128) -> Ratio {
+        debug_assert!(den != 0, "zero denominator");
+        let sign = if den < 0 { -1 } else { 1 };
+        let g = gcd(num, den);
+        Ratio {
+            num: sign * num / g,
+            den: sign * den / g,
+        }
+    }
+
+    /// A whole number.
+    pub fn int(n: i128) -> Ratio {
+        Ratio { num: n, den: 1 }
+    }
+
+    /// Zero.
+    pub const ZERO: Ratio = Ratio { num: 0, den: 1 };
+    /// One.
+    pub const ONE: Ratio = Ratio { num: 1, den: 1 };
+
+    /// Parses a plain decimal such as `14.4` or `99.95`. `None` when it has
+    /// more than 12 significant digits or is not a decimal.
+    pub fn parse_decimal(s: &str) -> Option<Ratio> {
+        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if !frac.bytes().all(|b| b.is_ascii_digit()) || (s.contains('.') && frac.is_empty()) {
+            return None;
+        }
+        let digits = format!("{int}{frac}");
+        let significant = digits.trim_start_matches('0');
+        if significant.len() > 12 || frac.len() > 12 {
+            return None;
+        }
+        let num: i128 = if significant.is_empty() {
+            0
+        } else {
+            significant.parse().ok()?
+        };
+        Some(Ratio::new(num, 10i128.pow(frac.len() as u32)))
+    }
+
+    /// `self × other`.
+    pub fn mul(self, other: Ratio) -> Ratio {
+        let g1 = gcd(self.num, other.den);
+        let g2 = gcd(other.num, self.den);
+        Ratio::new(
+            (self.num / g1) * (other.num / g2),
+            (self.den / g2) * (other.den / g1),
+        )
+    }
+
+    /// `self ÷ other`; `None` when `other` is zero.
+    pub fn div(self, other: Ratio) -> Option<Ratio> {
+        (other.num != 0).then(|| self.mul(Ratio::new(other.den, other.num)))
+    }
+
+    /// `self + other`.
+    pub fn add(self, other: Ratio) -> Ratio {
+        let g = gcd(self.den, other.den);
+        let den = self.den / g * other.den;
+        Ratio::new(self.num * (den / self.den) + other.num * (den / other.den), den)
+    }
+
+    /// `self − other`.
+    pub fn sub(self, other: Ratio) -> Ratio {
+        self.add(Ratio::new(-other.num, other.den))
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(self) -> bool {
+        self.num == 0
+    }
+
+    /// The nearest float.
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl PartialOrd for Ratio {
+    fn partial_cmp(&self, other: &Ratio) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ratio {
+    fn cmp(&self, other: &Ratio) -> Ordering {
+        (self.num * other.den).cmp(&(other.num * self.den))
+    }
+}
+
+impl fmt::Display for Ratio {
+    /// Exact decimals print exactly (`0.999`, `0.0144`); others print with 12
+    /// significant digits and no trailing zeros.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut den = self.den;
+        let mut places = 0u32;
+        for p in [2, 5] {
+            while den % p == 0 {
+                den /= p;
+            }
+        }
+        if den == 1 {
+            // Terminating decimal: scale to a power of ten.
+            while 10i128.pow(places) % self.den != 0 {
+                places += 1;
+            }
+            let scaled = self.num * (10i128.pow(places) / self.den);
+            let sign = if scaled < 0 { "-" } else { "" };
+            let digits = scaled.unsigned_abs().to_string();
+            if places == 0 {
+                return write!(f, "{sign}{digits}");
+            }
+            let places = places as usize;
+            let padded = format!("{digits:0>width$}", width = places + 1);
+            let (int, frac) = padded.split_at(padded.len() - places);
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                write!(f, "{sign}{int}")
+            } else {
+                write!(f, "{sign}{int}.{frac}")
+            }
+        } else {
+            f.write_str(&clean_f64(self.to_f64()))
+        }
+    }
+}
+
+/// Prints a float with at most 12 significant digits and nothing spurious:
+/// `0.1 + 0.2` prints `0.3`.
+pub fn clean_f64(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let rounded: f64 = format!("{x:.11e}").parse().unwrap_or(x);
+    let s = rounded.to_string();
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
+    }
+}
+
+/// A duration in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration(pub u64);
+
+impl Duration {
+    /// One second.
+    pub const SECOND: u64 = 1000;
+    /// One minute.
+    pub const MINUTE: u64 = 60 * Self::SECOND;
+    /// One hour.
+    pub const HOUR: u64 = 60 * Self::MINUTE;
+    /// One day.
+    pub const DAY: u64 = 24 * Self::HOUR;
+    /// One week.
+    pub const WEEK: u64 = 7 * Self::DAY;
+    /// The longest duration the language accepts: ten years.
+    pub const MAX: Duration = Duration(3650 * Self::DAY);
+
+    /// Parses `5m`, `300ms`, `1h30m`, `1.5h`. `None` when malformed, not a
+    /// whole number of milliseconds, or longer than [`Duration::MAX`].
+    pub fn parse(s: &str) -> Option<Duration> {
+        let mut total = Ratio::ZERO;
+        let mut rest = s;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let number = Ratio::parse_decimal(&rest[..digits])?;
+            rest = &rest[digits..];
+            let (unit, len) = if rest.starts_with("ms") {
+                (1, 2)
+            } else {
+                let unit = match rest.chars().next()? {
+                    's' => Self::SECOND,
+                    'm' => Self::MINUTE,
+                    'h' => Self::HOUR,
+                    'd' => Self::DAY,
+                    'w' => Self::WEEK,
+                    _ => return None,
+                };
+                (unit, 1)
+            };
+            rest = &rest[len..];
+            total = total.add(number.mul(Ratio::int(unit as i128)));
+            if total > Ratio::int(Self::MAX.0 as i128) {
+                return None;
+            }
+        }
+        (total.den == 1 && total.num >= 0).then_some(Duration(total.num as u64))
+    }
+
+    /// The duration as an exact number of milliseconds.
+    pub fn ratio(self) -> Ratio {
+        Ratio::int(self.0 as i128)
+    }
+
+    /// The duration in seconds.
+    pub fn seconds(self) -> Ratio {
+        Ratio::new(self.0 as i128, Self::SECOND as i128)
+    }
+
+    /// The duration in days.
+    pub fn days(self) -> Ratio {
+        Ratio::new(self.0 as i128, Self::DAY as i128)
+    }
+}
+
+impl fmt::Display for Duration {
+    /// The Prometheus spelling with a single unit, the largest that divides
+    /// evenly, never weeks: `5m`, `1h`, `90m`, `30d`. Used in series names
+    /// (`ratio_rate30d`) and in PromQL ranges, so it must stay stable.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0;
+        for (unit, suffix) in [
+            (Self::DAY, "d"),
+            (Self::HOUR, "h"),
+            (Self::MINUTE, "m"),
+            (Self::SECOND, "s"),
+        ] {
+            if ms != 0 && ms % unit == 0 {
+                return write!(f, "{}{suffix}", ms / unit);
+            }
+        }
+        write!(f, "{ms}ms")
+    }
+}
+
+/// A human spelling of a duration with up to two units: `43m12s`, `2d2h`, `7h12m`.
+pub fn human_duration(ms: f64) -> String {
+    if !ms.is_finite() || ms < 0.0 {
+        return "∞".to_string();
+    }
+    let total_s = (ms / 1000.0).round() as u64;
+    if total_s == 0 {
+        return format!("{}ms", ms.round() as u64);
+    }
+    let parts = [
+        (total_s / 86400, "d"),
+        (total_s % 86400 / 3600, "h"),
+        (total_s % 3600 / 60, "m"),
+        (total_s % 60, "s"),
+    ];
+    let first = parts.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    parts[first..]
+        .iter()
+        .take(2)
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, u)| format!("{n}{u}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> Ratio {
+        Ratio::parse_decimal(s).expect("decimal")
+    }
+
+    #[test]
+    fn decimals_print_exactly() {
+        let objective = r("99.9").div(Ratio::int(100)).expect("nonzero");
+        assert_eq!(objective.to_string(), "0.999");
+        assert_eq!(Ratio::ONE.sub(objective).to_string(), "0.001");
+        assert_eq!(r("14.4").mul(Ratio::ONE.sub(objective)).to_string(), "0.0144");
+        assert_eq!(Ratio::int(30).to_string(), "30");
+    }
+
+    #[test]
+    fn boundary_comparisons_are_exact() {
+        // 10x at 90%: 10 × 0.1 is exactly 1, which floats get wrong.
+        let budget = Ratio::ONE.sub(r("0.9"));
+        assert_eq!(r("10").mul(budget), Ratio::ONE);
+    }
+
+    #[test]
+    fn non_terminating_fractions_print_rounded() {
+        assert_eq!(Ratio::new(1, 3).to_string(), "0.333333333333");
+        assert_eq!(clean_f64(0.1 + 0.2), "0.3");
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        assert_eq!(Duration::parse("5m"), Some(Duration(300_000)));
+        assert_eq!(Duration::parse("300ms"), Some(Duration(300)));
+        assert_eq!(Duration::parse("1h30m").map(|d| d.to_string()), Some("90m".into()));
+        assert_eq!(Duration::parse("1.5h").map(|d| d.to_string()), Some("90m".into()));
+        assert_eq!(Duration::parse("30d").map(|d| d.to_string()), Some("30d".into()));
+        assert_eq!(Duration::parse("1w").map(|d| d.to_string()), Some("7d".into()));
+        assert_eq!(Duration::parse("0.5ms"), None);
+        assert_eq!(Duration::parse("99999w"), None);
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(43.2 * 60_000.0), "43m12s");
+        assert_eq!(human_duration(50.0 * 3_600_000.0), "2d2h");
+    }
+}

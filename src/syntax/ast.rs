@@ -1,0 +1,174 @@
+//! The syntax tree of one `.slo` file. Every node carries its [`Span`].
+
+use crate::diag::Span;
+use crate::num::{Duration, Ratio};
+
+/// A name as written, with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Name {
+    /// The text of the name.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// Top-level items in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `policy NAME { … }`
+    Policy(Policy),
+    /// `defaults { … }`
+    Defaults(Block),
+    /// `service NAME { … }`
+    Service(Service),
+}
+
+/// An alert policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The policy's name.
+    pub name: Name,
+    /// Its lines, in source order.
+    pub lines: Vec<PolicyLine>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// One line of a policy: `page 14.4x over 1h/5m for 2m`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyLine {
+    /// The severity word, e.g. `page`.
+    pub severity: Name,
+    /// The burn factor or budget share.
+    pub burn: Burn,
+    /// Where the burn is written.
+    pub burn_span: Span,
+    /// The long window.
+    pub long: Spanned<Duration>,
+    /// The short window.
+    pub short: Spanned<Duration>,
+    /// How long the condition must hold before the alert fires.
+    pub for_: Option<Spanned<Duration>>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// How fast a policy line says the budget burns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Burn {
+    /// `14.4x`: a multiple of the rate that spends the budget exactly in the period.
+    Factor(Ratio),
+    /// `2%`: the share of the budget spent in the long window (as a fraction, 0.02).
+    Share(Ratio),
+}
+
+/// A value with its place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// `{ key = value … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// The settings in source order (duplicates are kept for the checker).
+    pub settings: Vec<Setting>,
+    /// From the keyword (if any) to the closing brace.
+    pub span: Span,
+}
+
+/// `key = value`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// The key.
+    pub key: Name,
+    /// The value.
+    pub value: Value,
+}
+
+/// A setting's value with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// What was written.
+    pub kind: ValueKind,
+    /// Where: for strings and PromQL, including the quotes.
+    pub span: Span,
+}
+
+/// The kinds of values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// `"text"`, escapes resolved.
+    Str(String),
+    /// `` `promql` ``; the span of the text without backticks is `span.start + 1 ..`.
+    Promql(String),
+    /// `5m`
+    Duration(Duration),
+    /// `99.9%`, as written (99.9, not 0.999).
+    Percent(Ratio),
+    /// `14.4`
+    Number(Ratio),
+    /// A bare name such as `standard` or `none`.
+    Name(String),
+}
+
+impl ValueKind {
+    /// What kind of value this is, for messages: "a string", "a duration", ….
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ValueKind::Str(_) => "a string",
+            ValueKind::Promql(_) => "a PromQL expression",
+            ValueKind::Duration(_) => "a duration",
+            ValueKind::Percent(_) => "a percentage",
+            ValueKind::Number(_) => "a number",
+            ValueKind::Name(_) => "a name",
+        }
+    }
+}
+
+/// `service NAME { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// The service's name.
+    pub name: Name,
+    /// Plain settings (`team`, `runbook`, …).
+    pub settings: Vec<Setting>,
+    /// `labels { … }` blocks (more than one is reported by the checker).
+    pub labels: Vec<Block>,
+    /// SLIs in source order.
+    pub slis: Vec<Sli>,
+    /// SLOs in source order.
+    pub slos: Vec<Slo>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `sli NAME = KIND { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sli {
+    /// The SLI's name.
+    pub name: Name,
+    /// `ratio`, `latency`, ….
+    pub kind: Name,
+    /// Its settings.
+    pub block: Block,
+}
+
+/// `slo NAME { … }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slo {
+    /// The SLO's name.
+    pub name: Name,
+    /// Its settings.
+    pub block: Block,
+}

@@ -1,0 +1,267 @@
+//! Text → syntax tree. The only module that knows about pest.
+
+pub mod ast;
+mod errors;
+
+use crate::diag::{Code, Diag, FileId, Span};
+use crate::num::{Duration, Ratio};
+use ast::*;
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/slo.pest"]
+struct Grammar;
+
+/// Parses one file. On failure returns every diagnostic found: one syntax
+/// error (parsing stops there), or every malformed literal.
+pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
+    let mut pairs =
+        Grammar::parse(Rule::file, text).map_err(|e| vec![errors::syntax(file, text, e)])?;
+    let root = pairs.next().unwrap_or_else(|| unreachable!("grammar: file"));
+    let mut cx = Convert {
+        file,
+        diags: Vec::new(),
+    };
+    let items = root
+        .into_inner()
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| cx.item(p))
+        .collect();
+    if cx.diags.is_empty() {
+        Ok(File { items })
+    } else {
+        Err(cx.diags)
+    }
+}
+
+/// Pairs → AST, one method per grammar rule. Malformed literals are collected
+/// in `diags`; a placeholder stands in for them so conversion can go on.
+struct Convert {
+    file: FileId,
+    diags: Vec<Diag>,
+}
+
+impl Convert {
+    fn span(&self, p: &Pair<Rule>) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn name(&self, p: Pair<Rule>) -> Name {
+        Name {
+            text: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn item(&mut self, p: Pair<Rule>) -> Item {
+        match p.as_rule() {
+            Rule::policy => Item::Policy(self.policy(p)),
+            Rule::defaults => {
+                let span = self.span(&p);
+                let block = p
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::block)
+                    .unwrap_or_else(|| unreachable!("grammar: defaults block"));
+                let mut block = self.block(block);
+                block.span = span;
+                Item::Defaults(block)
+            }
+            Rule::service => Item::Service(self.service(p)),
+            r => unreachable!("grammar: item {r:?}"),
+        }
+    }
+
+    fn policy(&mut self, p: Pair<Rule>) -> Policy {
+        let span = self.span(&p);
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_policy);
+        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: policy name")));
+        let lines = inner.map(|l| self.policy_line(l)).collect();
+        Policy { name, lines, span }
+    }
+
+    fn policy_line(&mut self, p: Pair<Rule>) -> PolicyLine {
+        let span = self.span(&p);
+        let mut inner = p
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::kw_over | Rule::kw_for));
+        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: policy line"));
+        let severity = self.name(next());
+        let burn_pair = next();
+        let burn_span = self.span(&burn_pair);
+        let rule = burn_pair.as_rule();
+        let number = burn_pair
+            .into_inner()
+            .next()
+            .unwrap_or_else(|| unreachable!("grammar: burn number"));
+        let value = self.number(number);
+        let burn = match rule {
+            Rule::factor => Burn::Factor(value),
+            Rule::share => Burn::Share(value.div(Ratio::int(100)).unwrap_or(Ratio::ZERO)),
+            r => unreachable!("grammar: burn {r:?}"),
+        };
+        let long = self.duration(next());
+        let short = self.duration(next());
+        let for_ = inner.next().map(|p| self.duration(p));
+        PolicyLine {
+            severity,
+            burn,
+            burn_span,
+            long,
+            short,
+            for_,
+            span,
+        }
+    }
+
+    fn service(&mut self, p: Pair<Rule>) -> Service {
+        let span = self.span(&p);
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_service);
+        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: service name")));
+        let mut service = Service {
+            name,
+            settings: Vec::new(),
+            labels: Vec::new(),
+            slis: Vec::new(),
+            slos: Vec::new(),
+            span,
+        };
+        for entry in inner {
+            match entry.as_rule() {
+                Rule::setting => service.settings.push(self.setting(entry)),
+                Rule::labels => {
+                    let span = self.span(&entry);
+                    let block = entry
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::block)
+                        .unwrap_or_else(|| unreachable!("grammar: labels block"));
+                    let mut block = self.block(block);
+                    block.span = span;
+                    service.labels.push(block);
+                }
+                Rule::sli => service.slis.push(self.sli(entry)),
+                Rule::slo => service.slos.push(self.slo(entry)),
+                r => unreachable!("grammar: service entry {r:?}"),
+            }
+        }
+        service
+    }
+
+    fn sli(&mut self, p: Pair<Rule>) -> Sli {
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_sli);
+        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: sli"));
+        let name = self.name(next());
+        let kind = self.name(next());
+        let block = self.block(next());
+        Sli { name, kind, block }
+    }
+
+    fn slo(&mut self, p: Pair<Rule>) -> Slo {
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_slo);
+        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: slo"));
+        let name = self.name(next());
+        let block = self.block(next());
+        Slo { name, block }
+    }
+
+    fn block(&mut self, p: Pair<Rule>) -> Block {
+        let span = self.span(&p);
+        let settings = p.into_inner().map(|s| self.setting(s)).collect();
+        Block { settings, span }
+    }
+
+    fn setting(&mut self, p: Pair<Rule>) -> Setting {
+        let mut inner = p.into_inner();
+        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: setting"));
+        let key = self.name(next());
+        let value = self.value(next());
+        Setting { key, value }
+    }
+
+    fn value(&mut self, p: Pair<Rule>) -> Value {
+        let span = self.span(&p);
+        let kind = match p.as_rule() {
+            Rule::string => ValueKind::Str(self.string(p)),
+            Rule::promql => ValueKind::Promql(
+                p.into_inner()
+                    .next()
+                    .map_or_else(String::new, |i| i.as_str().to_string()),
+            ),
+            Rule::duration => ValueKind::Duration(self.duration(p).value),
+            Rule::percent => ValueKind::Percent(self.number(
+                p.into_inner()
+                    .next()
+                    .unwrap_or_else(|| unreachable!("grammar: percent number")),
+            )),
+            Rule::number => ValueKind::Number(self.number(p)),
+            Rule::name => ValueKind::Name(p.as_str().to_string()),
+            r => unreachable!("grammar: value {r:?}"),
+        };
+        Value { kind, span }
+    }
+
+    fn string(&mut self, p: Pair<Rule>) -> String {
+        let span = self.span(&p);
+        let raw = p.into_inner().next().map_or("", |i| i.as_str());
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                other => {
+                    let shown = other.map_or(String::new(), |c| c.to_string());
+                    self.diags.push(
+                        Diag::new(
+                            Code::InvalidLiteral,
+                            span,
+                            format!("unknown escape `\\{shown}` in a string"),
+                        )
+                        .label("in this string")
+                        .help(r#"the escapes are `\"`, `\\`, `\n` and `\t`"#),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn number(&mut self, p: Pair<Rule>) -> Ratio {
+        Ratio::parse_decimal(p.as_str()).unwrap_or_else(|| {
+            self.diags.push(
+                Diag::new(
+                    Code::InvalidLiteral,
+                    self.span(&p),
+                    format!("number `{}` has too many digits", p.as_str()),
+                )
+                .label("more than 12 significant digits")
+                .help("write the number with at most 12 significant digits"),
+            );
+            Ratio::ONE
+        })
+    }
+
+    fn duration(&mut self, p: Pair<Rule>) -> Spanned<Duration> {
+        let span = self.span(&p);
+        let value = Duration::parse(p.as_str()).unwrap_or_else(|| {
+            self.diags.push(
+                Diag::new(
+                    Code::InvalidLiteral,
+                    span,
+                    format!("invalid duration `{}`", p.as_str()),
+                )
+                .label("not a whole number of milliseconds, or longer than ten years")
+                .help("write durations like `5m`, `1h30m` or `300ms`, at most `3650d`"),
+            );
+            Duration(Duration::MINUTE)
+        });
+        Spanned { value, span }
+    }
+}
