@@ -202,6 +202,9 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             if policies.contains_key(name) {
                 used_policies.insert(name);
             } else {
+                if let Some(c) = crate::diag::suggest::closest(name, policies.keys().copied()) {
+                    used_policies.insert(c);
+                }
                 diags.push(unknown_policy(name, span, &policies));
             }
         }

@@ -125,12 +125,14 @@ pub fn check<'p>(
     let mut slo_names: BTreeMap<&str, Span> = BTreeMap::new();
     let mut slos = Vec::new();
     for slo in &s.slos {
-        if let Some(first) = slo_names.get(slo.name.text.as_str()) {
-            diags.push(super::duplicate("SLO", &slo.name, *first));
-            continue;
+        let first = slo_names.get(slo.name.text.as_str()).copied();
+        if let Some(first) = first {
+            diags.push(super::duplicate("SLO", &slo.name, first));
         }
-        slo_names.insert(&slo.name.text, slo.name.span);
-        if let Some(checked) = check_slo(slo, &slis, cx, &mut used_slis, used_policies, diags) {
+        slo_names.entry(&slo.name.text).or_insert(slo.name.span);
+        // A duplicate is still checked, for its own errors and for the names it uses.
+        let checked = check_slo(slo, &slis, cx, &mut used_slis, used_policies, diags);
+        if let (Some(checked), None) = (checked, first) {
             slos.push(checked);
         }
     }
@@ -396,7 +398,7 @@ fn le_regex(threshold: Duration) -> String {
 
 fn check_slo<'p>(
     slo: &'p ast::Slo,
-    slis: &BTreeMap<&str, (&ast::Sli, Option<Sli>)>,
+    slis: &BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>)>,
     cx: &Context<'_, 'p>,
     used_slis: &mut BTreeSet<&'p str>,
     used_policies: &mut BTreeSet<&'p str>,
@@ -412,6 +414,12 @@ fn check_slo<'p>(
                 checked.clone().map(|c| (sli_name, c))
             }
             None => {
+                // The likely intended SLI counts as used: no "unused" warning on top.
+                if let Some(c) = suggest::closest(sli_name, slis.keys().copied()) {
+                    if let Some((key, _)) = slis.get_key_value(c) {
+                        used_slis.insert(key);
+                    }
+                }
                 diags.push(
                     Diag::new(Code::UnknownName, span, format!("unknown SLI `{sli_name}`"))
                         .label("no SLI of this service has this name")
@@ -476,6 +484,11 @@ fn check_slo<'p>(
                 Some(*p)
             }
             None => {
+                if let Some(c) = suggest::closest(policy_name, cx.policies.keys().copied()) {
+                    if let Some((key, _)) = cx.policies.get_key_value(c) {
+                        used_policies.insert(key);
+                    }
+                }
                 // An unknown policy in `defaults` is reported once, there.
                 if f.has("alerting") {
                     diags.push(super::unknown_policy(policy_name, span, cx.policies));

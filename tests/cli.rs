@@ -1,0 +1,137 @@
+//! The command line as a user meets it: exit codes, messages for bad paths,
+//! quiet success, deterministic and atomic output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn slo(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slo"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run slo")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const VALID: &str = r#"
+service api {
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.5%
+  }
+}
+"#;
+
+#[test]
+fn check_is_quiet_and_exits_zero_on_valid_specs() {
+    let o = slo(&["check", "specs"], &root());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let o = slo(&["check", "no/such/dir"], &root());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read `no/such/dir`: no such file or directory"), "{}", stderr(&o));
+}
+
+#[test]
+fn non_utf8_file_is_named_not_panicked_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("bad.slo"), b"service \xff {}").expect("write");
+    let o = slo(&["check", "bad.slo"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`bad.slo` is not valid UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn directory_without_specs_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = slo(&["check", "."], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no `.slo` files in `.`"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let o = slo(&["check", "--frobnicate", "specs"], &root());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = format!("{VALID}\npolicy unused {{\n  page 14.4x over 1h/5m\n}}\n");
+    fs::write(dir.path().join("a.slo"), spec).expect("write");
+    let o = slo(&["check", "a.slo"], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("warning[SLO105]"), "{}", stderr(&o));
+    let o = slo(&["check", "--deny", "warnings", "a.slo"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("could not compile: 1 warning"), "{}", stderr(&o));
+}
+
+#[test]
+fn output_does_not_depend_on_argument_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("a.slo"), VALID).expect("write");
+    fs::write(
+        dir.path().join("b.slo"),
+        VALID.replace("service api", "service web"),
+    )
+    .expect("write");
+    let one = slo(&["compile", "a.slo", "b.slo", "-o", "one"], dir.path());
+    let two = slo(&["compile", "b.slo", "a.slo", "-o", "two"], dir.path());
+    assert!(one.status.success() && two.status.success());
+    for f in ["prometheus/api.yml", "prometheus/web.yml"] {
+        let a = fs::read(dir.path().join("one").join(f)).expect("one");
+        let b = fs::read(dir.path().join("two").join(f)).expect("two");
+        assert_eq!(a, b, "{f} differs with argument order");
+    }
+}
+
+#[test]
+fn failed_compile_changes_nothing_on_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("a.slo"), VALID).expect("write");
+    assert!(slo(&["compile", "a.slo", "-o", "out"], dir.path()).status.success());
+    let rules = dir.path().join("out/prometheus/api.yml");
+    let before = fs::read(&rules).expect("rules");
+
+    // Break the spec in a way that would change the output if written.
+    fs::write(dir.path().join("a.slo"), VALID.replace("99.5%", "100%")).expect("write");
+    let o = slo(&["compile", "a.slo", "-o", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(fs::read(&rules).expect("rules"), before);
+    let names: Vec<_> = fs::read_dir(dir.path().join("out/prometheus"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no stray files: {names:?}");
+}
+
+#[test]
+fn all_errors_of_a_run_are_reported_together() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("a.slo"), VALID.replace("99.5%", "100%")).expect("write");
+    fs::write(dir.path().join("b.slo"), "service web {\n  tema = \"x\"\n}\n").expect("write");
+    let o = slo(&["check", "."], dir.path());
+    let err = stderr(&o);
+    assert!(err.contains("error[SLO201]") && err.contains("error[SLO003]"), "{err}");
+    assert!(err.contains("could not compile: 2 errors"), "{err}");
+}

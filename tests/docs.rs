@@ -1,0 +1,46 @@
+//! `docs/diagnostics.md` documents every code, and each documented example
+//! yields exactly its code.
+
+use slo::diag::{Code, Sources};
+use std::collections::BTreeSet;
+
+/// `(code, example)` for every `## SLOnnn` section of the page.
+fn sections() -> Vec<(String, String)> {
+    let page = include_str!("../docs/diagnostics.md");
+    let mut out = Vec::new();
+    for section in page.split("\n## ").skip(1) {
+        let code = section.split(':').next().unwrap_or_default().trim().to_string();
+        let example = section
+            .split("```slo\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap_or_else(|| panic!("{code} has no ```slo example"));
+        out.push((code, example.to_string()));
+    }
+    out
+}
+
+#[test]
+fn every_code_is_documented_once() {
+    let documented: Vec<String> = sections().into_iter().map(|(c, _)| c).collect();
+    let unique: BTreeSet<&String> = documented.iter().collect();
+    assert_eq!(unique.len(), documented.len(), "a code is documented twice");
+    let known: BTreeSet<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let documented: BTreeSet<String> = documented.into_iter().collect();
+    assert_eq!(known, documented, "codes in the compiler and in docs/diagnostics.md differ");
+}
+
+#[test]
+fn every_example_yields_exactly_its_code() {
+    for (code, example) in sections() {
+        let mut sources = Sources::new();
+        sources.add(format!("{code}.slo"), example.clone());
+        let checked = slo::check(&sources);
+        let codes: BTreeSet<&str> = checked.diags.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            BTreeSet::from([code.as_str()]),
+            "the example of {code} yields other codes:\n{example}"
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! Golden tests through the real binary: `specs/` compiles to exactly the
+//! files under `golden/specs/`, and every bad spec under `tests/errors/`
+//! renders exactly the diagnostics under `golden/errors/`.
+//!
+//! `SLO_BLESS=1 cargo test --test golden` rewrites the expected files; review
+//! the diff like code.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("SLO_BLESS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn slo() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slo"));
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every file under `dir`, by path relative to it.
+fn tree(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).expect("under base");
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.insert(rel, fs::read_to_string(&p).expect("utf-8 output"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Compares `actual` with the expected tree at `expected_dir`, or rewrites it
+/// when blessing.
+fn assert_tree(actual: &BTreeMap<String, String>, expected_dir: &Path) {
+    if bless() {
+        let _ = fs::remove_dir_all(expected_dir);
+        for (rel, text) in actual {
+            let p = expected_dir.join(rel);
+            fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            fs::write(p, text).expect("write golden");
+        }
+        return;
+    }
+    let expected = tree(expected_dir);
+    let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(actual),
+        names(&expected),
+        "generated files differ from {} (SLO_BLESS=1 to rewrite)",
+        expected_dir.display()
+    );
+    for (rel, text) in actual {
+        assert_eq!(
+            text,
+            &expected[rel],
+            "{rel} differs from {} (SLO_BLESS=1 to rewrite)",
+            expected_dir.display()
+        );
+    }
+}
+
+#[test]
+fn specs_compile_to_golden_files() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let status = slo()
+        .args(["compile", "specs", "-o"])
+        .arg(out.path())
+        .output()
+        .expect("run slo");
+    assert!(
+        status.status.success(),
+        "slo compile specs failed:\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(status.stdout.is_empty() && status.stderr.is_empty(), "compile is quiet on success");
+    assert_tree(&tree(out.path()), &root().join("golden/specs"));
+}
+
+#[test]
+fn error_fixtures_render_golden_diagnostics() {
+    let dir = root().join("tests/errors");
+    let mut actual = BTreeMap::new();
+    let mut fixtures: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("tests/errors")
+        .flatten()
+        .map(|e| e.path())
+        // A `.slo` file is a program; so is a directory of them.
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "slo"))
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty(), "no error fixtures found");
+    for path in fixtures {
+        let rel = path.strip_prefix(root()).expect("under root");
+        let output = slo().arg("check").arg(rel).output().expect("run slo");
+        let code = output.status.code().expect("exit code");
+        assert_eq!(code, 1, "{} should fail with exit status 1", rel.display());
+        let name = path.file_stem().expect("stem").to_string_lossy().to_string();
+        actual.insert(
+            format!("{name}.stderr"),
+            String::from_utf8(output.stderr).expect("utf-8 stderr"),
+        );
+    }
+    assert_tree(&actual, &root().join("golden/errors"));
+}
