@@ -44,3 +44,50 @@ fn every_example_yields_exactly_its_code() {
         );
     }
 }
+
+/// The ```slo blocks of a Markdown page.
+fn examples(page: &str) -> Vec<String> {
+    page.split("```slo\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A policy the examples may name without defining it.
+const PRELUDE: &str = "policy standard {\n  page 14.4x over 1h/5m\n}\n";
+
+fn assert_examples_compile(page_name: &str, page: &str) {
+    let examples = examples(page);
+    assert!(!examples.is_empty(), "{page_name} has no examples");
+    for example in examples {
+        let mut sources = Sources::new();
+        sources.add("example.slo", example.clone());
+        if !example.contains("policy standard") {
+            sources.add("prelude.slo", PRELUDE);
+        }
+        let checked = slo::check(&sources);
+        let errors: Vec<_> = checked
+            .diags
+            .iter()
+            .filter(|d| d.severity == slo::diag::Severity::Error)
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(errors.is_empty(), "an example in {page_name} does not compile: {errors:?}\n{example}");
+        let program = checked.program.expect("program");
+        assert!(
+            !slo::compile(&program).is_empty() || !example.contains("service"),
+            "an example with a service generates nothing:\n{example}"
+        );
+    }
+}
+
+#[test]
+fn language_reference_examples_compile() {
+    assert_examples_compile("docs/language.md", include_str!("../docs/language.md"));
+}
+
+#[test]
+fn readme_example_compiles() {
+    assert_examples_compile("README.md", include_str!("../README.md"));
+}
