@@ -36,12 +36,60 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// Literal tokens named in "expected …" lists.
+const PUNCTUATION: &[&str] = &["=", "{", "}", "/", "\"", "%", "x"];
+
 /// Converts pest's error into an `SLO001` diagnostic.
 pub fn syntax(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diag {
-    let pos = match error.location {
+    let mut pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // With error detail on, pest tracks what it tried at the farthest
+    // position it reached, literals included (`=`, `}`), which says far more
+    // than the rule that failed first.
+    if let Some(d) = keyword_as_name(file, text, pos, &error) {
+        return d;
+    }
+    let attempts = error.parse_attempts().filter(|a| a.max_position >= pos);
+    let mut detailed: Vec<String> = Vec::new();
+    let value = "a value".to_string();
+    if let Some(a) = &attempts {
+        pos = a.max_position;
+        for token in a.expected_tokens() {
+            // Literal tokens print as themselves; character ranges and
+            // built-in rules are covered by the rule names below.
+            // Only punctuation is worth naming: name characters (`_`, `-`)
+            // and keywords tried by lookahead would only confuse.
+            let token = token.to_string();
+            if PUNCTUATION.contains(&token.as_str()) {
+                detailed.push(format!("`{token}`"));
+            } else if token == "`" {
+                detailed.push("a backtick".to_string());
+            }
+        }
+        for stack in &a.call_stacks {
+            let rule = stack.deepest.get_rule().copied().or(stack.parent);
+            // Blanks, and blocks that merely contain the failing spot, say nothing useful.
+            let quiet = |r: &Rule| {
+                matches!(
+                    r,
+                    Rule::WHITESPACE
+                        | Rule::COMMENT
+                        | Rule::service
+                        | Rule::policy
+                        | Rule::defaults
+                        | Rule::labels
+                        | Rule::sli
+                        | Rule::slo
+                        | Rule::block
+                )
+            };
+            if let Some(r) = rule.filter(|r| !quiet(r)) {
+                detailed.push(describe(r).to_string());
+            }
+        }
+    }
     let found = found_at(text, pos);
     let end = (pos + found.len()).max(pos + 1).min(text.len().max(pos));
     let span = Span::new(file, pos, end.max(pos));
@@ -50,11 +98,21 @@ pub fn syntax(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diag
             positives,
             negatives,
         } => {
-            let mut wanted: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            // A string or PromQL opening where a value goes: the value as a whole is wanted.
+            if detailed.iter().any(|d| d == "a backtick") {
+                detailed = vec![value];
+            }
+            let mut wanted: Vec<&str> = if detailed.is_empty() {
+                positives.iter().map(|r| describe(*r)).collect()
+            } else {
+                detailed.iter().map(String::as_str).collect()
+            };
             wanted.sort_unstable();
             wanted.dedup();
             let found_text = if found.is_empty() {
                 "end of file".to_string()
+            } else if found.trim().is_empty() {
+                "a blank".to_string()
             } else {
                 format!("`{found}`")
             };
@@ -127,4 +185,34 @@ fn hint(wanted: &[&str], found: &str) -> String {
     } else {
         String::new()
     }
+}
+
+/// Keywords, as they are written.
+const KEYWORDS: &[&str] = &[
+    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
+];
+
+/// A keyword where a name should be: say so plainly.
+fn keyword_as_name(
+    file: FileId,
+    text: &str,
+    pos: usize,
+    error: &pest::error::Error<Rule>,
+) -> Option<Diag> {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return None;
+    };
+    let word = found_at(text, pos);
+    if !positives.contains(&Rule::name) || !KEYWORDS.contains(&word) {
+        return None;
+    }
+    Some(
+        Diag::new(
+            Code::Syntax,
+            Span::new(file, pos, pos + word.len()),
+            format!("`{word}` is a keyword and cannot be used as a name"),
+        )
+        .label("keyword")
+        .help(format!("pick another name, e.g. `{word}s` or `my-{word}`")),
+    )
 }
