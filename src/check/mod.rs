@@ -2,7 +2,11 @@
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
 
+mod dimensions;
 mod fields;
+mod gauge;
+mod latency;
+mod overrides;
 mod policy;
 pub mod promql;
 mod service;
@@ -50,6 +54,9 @@ pub struct Slo {
     pub objective: Ratio,
     /// The SLO period.
     pub period: Duration,
+    /// Labels the SLO is split by (`by = [route]`), in the order written;
+    /// empty for one SLO over all series.
+    pub by: Vec<String>,
     /// The name of the alert policy, if any.
     pub policy: Option<String>,
     /// One burn-rate alert per policy line, in policy order.
@@ -81,6 +88,18 @@ pub enum Sli {
         count: String,
         /// The threshold.
         threshold: Duration,
+    },
+    /// A native histogram: requests slower than the threshold are errors.
+    NativeLatency {
+        /// The histogram's selector.
+        histogram: String,
+        /// The threshold.
+        threshold: Duration,
+    },
+    /// A 0/1 series averaged over the window, such as `probe_success`.
+    Gauge {
+        /// The series that is 1 while good (or while bad).
+        events: Events,
     },
 }
 
@@ -156,10 +175,14 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             ast::Item::Defaults(d) => {
                 if let Some(first) = defaults {
                     diags.push(
-                        Diag::new(Code::Duplicate, keyword_span(d.span, 8), "`defaults` is given twice")
-                            .label("second `defaults` block")
-                            .secondary(keyword_span(first.span, 8), "first given here")
-                            .help("a program has one `defaults` block; merge them"),
+                        Diag::new(
+                            Code::Duplicate,
+                            keyword_span(d.span, 8),
+                            "`defaults` is given twice",
+                        )
+                        .label("second `defaults` block")
+                        .secondary(keyword_span(first.span, 8), "first given here")
+                        .help("a program has one `defaults` block; merge them"),
                     );
                 } else {
                     defaults = Some(d);
@@ -268,5 +291,7 @@ fn unknown_policy(name: &str, span: Span, policies: &BTreeMap<&str, &ast::Policy
     candidates.push("none");
     Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
         .label("no policy has this name")
-        .help(crate::diag::suggest::did_you_mean(name, candidates, "policy"))
+        .help(crate::diag::suggest::did_you_mean(
+            name, candidates, "policy",
+        ))
 }

@@ -9,16 +9,26 @@ use crate::syntax::ast::{Burn, Policy, PolicyLine};
 /// Checks what a policy line says on its own: positive burn, usable windows,
 /// short window shorter than long.
 pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
-    for line in &policy.lines {
+    check_lines(&policy.lines, diags);
+}
+
+/// Checks policy lines on their own, those of a policy or of an override.
+pub fn check_lines(lines: &[PolicyLine], diags: &mut Vec<Diag>) {
+    super::overrides::check_duplicates(lines, diags);
+    for line in lines {
         let (value, what) = match line.burn {
             Burn::Factor(f) => (f, "burn factor"),
             Burn::Share(s) => (s, "budget share"),
         };
         if value.is_zero() {
             diags.push(
-                Diag::new(Code::InvalidBurn, line.burn_span, format!("a {what} of zero"))
-                    .label("this alert would fire on any error at all")
-                    .help("use a positive burn factor such as `14.4x` or a share such as `2%`"),
+                Diag::new(
+                    Code::InvalidBurn,
+                    line.burn_span,
+                    format!("a {what} of zero"),
+                )
+                .label("this alert would fire on any error at all")
+                .help("use a positive burn factor such as `14.4x` or a share such as `2%`"),
             );
         }
         let long_ok = check_window(line.long.value, line.long.span, "long window", diags);
@@ -49,13 +59,17 @@ pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
 fn check_window(window: Duration, span: Span, what: &str, diags: &mut Vec<Diag>) -> bool {
     if window.0 == 0 || window.0 % Duration::SECOND != 0 {
         diags.push(
-            Diag::new(Code::InvalidWindow, span, format!("{what} `{window}` cannot be used"))
-                .label(if window.0 == 0 {
-                    "a window of zero"
-                } else {
-                    "not a whole number of seconds"
-                })
-                .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
+            Diag::new(
+                Code::InvalidWindow,
+                span,
+                format!("{what} `{window}` cannot be used"),
+            )
+            .label(if window.0 == 0 {
+                "a window of zero"
+            } else {
+                "not a whole number of seconds"
+            })
+            .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
         );
         return false;
     }
@@ -81,13 +95,14 @@ pub struct Target<'a> {
 
 /// Resolves a policy's lines into alerts for one SLO, reporting lines that
 /// cannot work for it.
-pub fn alerts(policy: &Policy, t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
-    policy
-        .lines
+pub fn alerts(lines: &[&PolicyLine], t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
+    lines
         .iter()
         .filter_map(|line| alert(line, t, diags))
         .collect()
 }
+
+pub use super::overrides::merged;
 
 fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> {
     let (period, period_span) = t.period;

@@ -1,6 +1,7 @@
 //! Argument parsing and the commands.
 
 mod files;
+mod fmt;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use slo::diag::{render, Severity, Sources};
@@ -17,8 +18,16 @@ use std::process::ExitCode;
 /// Exit status: 0 success, 1 the specs have errors (or warnings with
 /// `--deny warnings`), 2 usage or I/O error.
 #[derive(Parser)]
-#[command(name = "slo", version, about, long_about, arg_required_else_help = true)]
-#[command(after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n\nSet NO_COLOR to turn colours off.")]
+#[command(
+    name = "slo",
+    version,
+    about,
+    long_about,
+    arg_required_else_help = true
+)]
+#[command(
+    after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n  slo fmt --check specs/\n\nSet NO_COLOR to turn colours off."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,6 +58,20 @@ enum Command {
         #[command(flatten)]
         lints: Lints,
     },
+    /// Rewrite `.slo` files in the canonical layout.
+    ///
+    /// Two-space indentation, aligned `=` and policy columns, one blank line
+    /// between items, comments kept where they are. Files are replaced
+    /// atomically; with `--check` nothing is written, and each file that is
+    /// not formatted is shown as a diff (exit status 1).
+    Fmt {
+        /// `.slo` files or directories to format.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Show the changes as a diff and fail instead of writing them.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -70,6 +93,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Compile { paths, out, lints } => compile(&paths, Some(&out), &lints),
         Command::Check { paths, lints } => compile(&paths, None, &lints),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }
 
@@ -99,7 +123,11 @@ fn compile(paths: &[PathBuf], out: Option<&PathBuf>, lints: &Lints) -> ExitCode 
     let checked = slo::check(&sources);
     let deny_warnings = lints.deny.contains(&Deny::Warnings);
     let failed = checked.program.is_none()
-        || (deny_warnings && checked.diags.iter().any(|d| d.severity == Severity::Warning));
+        || (deny_warnings
+            && checked
+                .diags
+                .iter()
+                .any(|d| d.severity == Severity::Warning));
     report(&checked.diags, &sources, failed);
     if failed {
         return ExitCode::from(1);
@@ -127,7 +155,11 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     }
     let summary = render::summary(diags);
     let _ = if failed {
-        writeln!(err, "{}: could not compile: {summary}", paint("error", "1;31"))
+        writeln!(
+            err,
+            "{}: could not compile: {summary}",
+            paint("error", "1;31")
+        )
     } else {
         writeln!(err, "{}: {summary}", paint("warning", "1;33"))
     };

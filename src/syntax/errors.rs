@@ -27,6 +27,10 @@ fn describe(rule: Rule) -> &'static str {
         Rule::key => "a key",
         Rule::name | Rule::keyword | Rule::ident_char => "a name",
         Rule::value => "a value",
+        Rule::list | Rule::list_item => "a list such as `[route, region]`",
+        Rule::policy_override => {
+            "a policy with overrides such as `standard { page 10x over 1h/5m }`"
+        }
         Rule::string | Rule::string_inner => "a string",
         Rule::promql | Rule::promql_inner => "a PromQL expression in backticks",
         Rule::duration | Rule::unit => "a duration such as `5m`",

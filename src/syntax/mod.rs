@@ -16,9 +16,23 @@ struct Grammar;
 /// Parses one file. On failure returns every diagnostic found: one syntax
 /// error (parsing stops there), or every malformed literal.
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
-    let mut pairs =
-        Grammar::parse(Rule::file, text).map_err(|e| vec![errors::syntax(file, text, e)])?;
-    let root = pairs.next().unwrap_or_else(|| unreachable!("grammar: file"));
+    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![d])?;
+    if diags.is_empty() {
+        Ok(tree)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Parses one file and keeps the tree even when literals are malformed
+/// (placeholders stand in for them; their diagnostics come alongside). The
+/// formatter uses it: it needs the shape of a file, not its values. Fails only
+/// on a syntax error.
+pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Diag> {
+    let mut pairs = Grammar::parse(Rule::file, text).map_err(|e| errors::syntax(file, text, e))?;
+    let root = pairs
+        .next()
+        .unwrap_or_else(|| unreachable!("grammar: file"));
     let mut cx = Convert {
         file,
         diags: Vec::new(),
@@ -28,11 +42,7 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
         .filter(|p| p.as_rule() != Rule::EOI)
         .map(|p| cx.item(p))
         .collect();
-    if cx.diags.is_empty() {
-        Ok(File { items })
-    } else {
-        Err(cx.diags)
-    }
+    Ok((File { items }, cx.diags))
 }
 
 /// Pairs → AST, one method per grammar rule. Malformed literals are collected
@@ -76,7 +86,11 @@ impl Convert {
     fn policy(&mut self, p: Pair<Rule>) -> Policy {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_policy);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: policy name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy name")),
+        );
         let lines = inner.map(|l| self.policy_line(l)).collect();
         Policy { name, lines, span }
     }
@@ -86,7 +100,11 @@ impl Convert {
         let mut inner = p
             .into_inner()
             .filter(|p| !matches!(p.as_rule(), Rule::kw_over | Rule::kw_for));
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: policy line"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy line"))
+        };
         let severity = self.name(next());
         let burn_pair = next();
         let burn_span = self.span(&burn_pair);
@@ -118,7 +136,11 @@ impl Convert {
     fn service(&mut self, p: Pair<Rule>) -> Service {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_service);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: service name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: service name")),
+        );
         let mut service = Service {
             name,
             settings: Vec::new(),
@@ -173,7 +195,11 @@ impl Convert {
 
     fn setting(&mut self, p: Pair<Rule>) -> Setting {
         let mut inner = p.into_inner();
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: setting"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: setting"))
+        };
         let key = self.name(next());
         let value = self.value(next());
         Setting { key, value }
@@ -189,13 +215,26 @@ impl Convert {
                     .map_or_else(String::new, |i| i.as_str().to_string()),
             ),
             Rule::duration => ValueKind::Duration(self.duration(p).value),
-            Rule::percent => ValueKind::Percent(self.number(
-                p.into_inner()
-                    .next()
-                    .unwrap_or_else(|| unreachable!("grammar: percent number")),
-            )),
+            Rule::percent => ValueKind::Percent(
+                self.number(
+                    p.into_inner()
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: percent number")),
+                ),
+            ),
             Rule::number => ValueKind::Number(self.number(p)),
             Rule::name => ValueKind::Name(p.as_str().to_string()),
+            Rule::list => ValueKind::List(p.into_inner().map(|i| self.value(i)).collect()),
+            Rule::policy_override => {
+                let mut inner = p.into_inner();
+                let policy = self.name(
+                    inner
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: overridden policy")),
+                );
+                let lines = inner.map(|l| self.policy_line(l)).collect();
+                ValueKind::Override(PolicyOverride { policy, lines })
+            }
             r => unreachable!("grammar: value {r:?}"),
         };
         Value { kind, span }
