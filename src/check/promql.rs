@@ -187,7 +187,13 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     let end = ends
         .into_iter()
         .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
-    let start = text[..end].char_indices().last().map_or(0, |(i, _)| i);
+    // A lexer may need the character after the offending one to give up
+    // (`!` then a blank); point at the last non-blank character.
+    let start = text[..end]
+        .trim_end()
+        .char_indices()
+        .last()
+        .map_or(0, |(i, _)| i);
     Some(start)
 }
 
