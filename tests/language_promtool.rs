@@ -13,12 +13,18 @@ use std::process::Command;
 
 /// `promtool`, or `None` (skip) outside CI when it is not installed.
 fn promtool() -> Option<Command> {
-    let found = Command::new("promtool").arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if found {
         return Some(Command::new("promtool"));
     }
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    assert!(!ci, "promtool is required in CI: install the Debian package `prometheus`");
+    assert!(
+        !ci,
+        "promtool is required in CI: install the Debian package `prometheus`"
+    );
     eprintln!("\n!!!!!!!! SKIPPED: promtool is not installed; the rules of this test were not executed !!!!!!!!\n");
     None
 }
@@ -52,7 +58,12 @@ fn run_scenario(spec: &str, tests: &str) {
     let rules = compile(spec, dir.path());
     let files: Vec<String> = rules
         .iter()
-        .map(|p| format!("  - {}", p.strip_prefix(dir.path()).expect("under dir").display()))
+        .map(|p| {
+            format!(
+                "  - {}",
+                p.strip_prefix(dir.path()).expect("under dir").display()
+            )
+        })
         .collect();
     let test = format!(
         "rule_files:\n{}\nevaluation_interval: 1m\ntests:\n{tests}",
@@ -318,7 +329,10 @@ fn example_specs_pass_promtool_lints() {
         .collect();
     paths.sort();
     for p in &paths {
-        sources.add(p.display().to_string(), fs::read_to_string(p).expect("spec"));
+        sources.add(
+            p.display().to_string(),
+            fs::read_to_string(p).expect("spec"),
+        );
     }
     let checked = slo::check(&sources);
     let program = checked.program.expect("specs compile");

@@ -16,6 +16,8 @@ pub struct Comment {
     pub after: usize,
     /// Its column on its line, in characters from 0.
     pub column: usize,
+    /// The text before it on its line, trailing blanks trimmed.
+    pub code_before: String,
 }
 
 /// Every comment of `text`, in order.
@@ -40,6 +42,7 @@ pub fn scan(text: &str) -> Vec<Comment> {
                     own_line: !code_on_line,
                     after: last_code_end,
                     column: text[line_start..i].chars().count(),
+                    code_before: text[line_start..i].trim_end().to_string(),
                 });
                 while chars.peek().is_some_and(|&(j, _)| j < end) {
                     chars.next();

@@ -26,6 +26,17 @@ pub enum Code {
     Comment(String),
 }
 
+/// A comment after code on the same line.
+#[derive(Debug, Clone)]
+pub struct Trailing {
+    /// The comment, from `#`.
+    pub text: String,
+    /// Its column in the source.
+    pub column: usize,
+    /// The source text before it on its line.
+    pub code_before: String,
+}
+
 /// One output line.
 #[derive(Debug, Clone)]
 pub struct Line {
@@ -35,8 +46,8 @@ pub struct Line {
     pub code: Code,
     /// Whether one blank line comes before it.
     pub blank_before: bool,
-    /// A comment after the code: its text and its column in the source.
-    pub trailing: Option<(String, usize)>,
+    /// A comment after the code.
+    pub trailing: Option<Trailing>,
     /// The block the line belongs to; lines of one block align together.
     pub block: usize,
 }
@@ -120,18 +131,25 @@ fn align(lines: &[Line], run: &[usize], texts: &mut [String]) {
         };
     }
     // Trailing comments on adjacent lines share one column: two spaces after
-    // the longest code, or further right where the source put them.
+    // the longest code, or further right where the source put them if the
+    // code before them was already formatted (so a deliberate column stays,
+    // and a comment behind code that moves does not keep a stray one).
     for adjacent in run.chunk_by(|a, b| a + 1 == *b) {
         let column = adjacent
             .iter()
             .filter_map(|&i| {
-                let (_, source_column) = lines[i].trailing.as_ref()?;
-                Some((texts[i].chars().count() + 2).max(*source_column))
+                let t = lines[i].trailing.as_ref()?;
+                let width = texts[i].chars().count() + 2;
+                Some(if t.code_before == texts[i] {
+                    width.max(t.column)
+                } else {
+                    width
+                })
             })
             .max();
         let Some(column) = column else { continue };
         for &i in adjacent {
-            if let Some((comment, _)) = &lines[i].trailing {
+            if let Some(Trailing { text: comment, .. }) = &lines[i].trailing {
                 let width = texts[i].chars().count();
                 let gap = column.saturating_sub(width).max(2);
                 texts[i] = format!("{}{}{comment}", texts[i], " ".repeat(gap));

@@ -2,7 +2,7 @@
 //! source text), except lists and overrides, which are laid out anew.
 
 use super::comments::Comment;
-use super::layout::{Code, Line};
+use super::layout::{Code, Line, Trailing};
 use crate::diag::Span;
 use crate::syntax::ast::{self, Item, PolicyLine, Setting, Value, ValueKind};
 
@@ -135,7 +135,11 @@ impl<'a> Printer<'a> {
     fn trailing(&mut self, end: usize) {
         if let Some(c) = self.comments.get(self.next) {
             if !c.own_line && c.after == end {
-                let found = (c.text.clone(), c.column);
+                let found = Trailing {
+                    text: c.text.clone(),
+                    column: c.column,
+                    code_before: c.code_before.clone(),
+                };
                 self.next += 1;
                 if let Some(line) = self.lines.last_mut() {
                     line.trailing = Some(found);
