@@ -332,3 +332,15 @@ proptest! {
         prop_assert_eq!(count(&formatted), count(&text), "a comment was lost or duplicated:\n{}\n---\n{}", text, formatted);
     }
 }
+
+#[test]
+fn the_documentation_examples_are_formatted() {
+    for (page, text) in [
+        ("docs/language.md", include_str!("../docs/language.md")),
+        ("README.md", include_str!("../README.md")),
+    ] {
+        for example in text.split("```slo\n").skip(1).filter_map(|r| r.split("```").next()) {
+            assert_eq!(fmt(example), example, "an example in {page} is not formatted");
+        }
+    }
+}
