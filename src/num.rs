@@ -25,6 +25,9 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a.max(1)
 }
 
+// Plain methods rather than `std::ops`: `div` is partial (it returns an
+// `Option`), and one style for all four reads better at the call sites.
+#[allow(clippy::should_implement_trait)]
 impl Ratio {
     /// `num / den`; `den` must not be zero.
     pub fn new(num: i128, den: i128) -> Ratio {

@@ -326,6 +326,20 @@ proptest! {
     }
 
     #[test]
+    fn fmt_never_panics_on_broken_input(text in program(), cut in 0.0..1.0f64, junk in "[a-z{}=,#`\"\\[\\]\n /%.0-9]{0,40}") {
+        // A generated program, cut short and followed by junk: formatting
+        // gives text or a syntax error, and formatted text formats to itself.
+        let mut end = (text.len() as f64 * cut) as usize;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let broken = format!("{}{junk}", &text[..end]);
+        if let Ok(once) = slo::fmt::format(FileId(0), &broken) {
+            prop_assert_eq!(fmt(&once), once);
+        }
+    }
+
+    #[test]
     fn fmt_keeps_every_comment(text in program()) {
         let formatted = fmt(&text);
         let count = |t: &str| t.lines().filter(|l| l.contains('#')).map(|l| l.matches('#').count()).sum::<usize>();
@@ -339,8 +353,16 @@ fn the_documentation_examples_are_formatted() {
         ("docs/language.md", include_str!("../docs/language.md")),
         ("README.md", include_str!("../README.md")),
     ] {
-        for example in text.split("```slo\n").skip(1).filter_map(|r| r.split("```").next()) {
-            assert_eq!(fmt(example), example, "an example in {page} is not formatted");
+        for example in text
+            .split("```slo\n")
+            .skip(1)
+            .filter_map(|r| r.split("```").next())
+        {
+            assert_eq!(
+                fmt(example),
+                example,
+                "an example in {page} is not formatted"
+            );
         }
     }
 }

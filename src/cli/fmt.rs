@@ -23,7 +23,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
         let formatted = match slo::fmt::format(id, &source.text) {
             Ok(f) => f,
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 continue;
             }
         };

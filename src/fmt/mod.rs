@@ -19,7 +19,7 @@ use crate::syntax;
 
 /// Formats one file. Fails only when the file does not parse; malformed
 /// literals (a duration too long, say) are kept as written.
-pub fn format(file: FileId, text: &str) -> Result<String, Diag> {
+pub fn format(file: FileId, text: &str) -> Result<String, Box<Diag>> {
     let (tree, _) = syntax::parse_lenient(file, text)?;
     let comments = comments::scan(text);
     let lines = print::Printer::new(text, comments).file(&tree);

@@ -172,14 +172,14 @@ impl<'a> Printer<'a> {
             .any(|c| c.start > open && c.start < close)
     }
 
-    /// `HEADER {`, the body, `}`; `HEADER {}` when empty and without comments.
+    /// `HEADER {`, the body, `}`; `HEADER {}` when empty and without
+    /// comments. A blank line always comes before a block.
     fn block(
         &mut self,
         start: usize,
         span: Span,
         header: String,
         indent: usize,
-        forced: bool,
         empty: bool,
         body: impl FnOnce(&mut Self),
     ) {
@@ -191,7 +191,7 @@ impl<'a> Printer<'a> {
                 span.end,
                 indent,
                 Code::Text(format!("{header} {{}}")),
-                forced,
+                true,
             );
             return;
         }
@@ -200,7 +200,7 @@ impl<'a> Printer<'a> {
             open,
             indent,
             Code::Text(format!("{header} {{")),
-            forced,
+            true,
         );
         let outer = self.open();
         body(self);
@@ -209,19 +209,11 @@ impl<'a> Printer<'a> {
 
     fn policy(&mut self, p: &ast::Policy) {
         let header = format!("policy {}", p.name.text);
-        self.block(
-            p.span.start,
-            p.span,
-            header,
-            0,
-            true,
-            p.lines.is_empty(),
-            |me| {
-                for line in &p.lines {
-                    me.policy_line(line, 1);
-                }
-            },
-        );
+        self.block(p.span.start, p.span, header, 0, p.lines.is_empty(), |me| {
+            for line in &p.lines {
+                me.policy_line(line, 1);
+            }
+        });
     }
 
     fn policy_line(&mut self, l: &PolicyLine, indent: usize) {
@@ -246,7 +238,6 @@ impl<'a> Printer<'a> {
             d.span,
             "defaults".into(),
             0,
-            true,
             d.settings.is_empty(),
             |me| {
                 for s in &d.settings {
@@ -269,7 +260,7 @@ impl<'a> Printer<'a> {
         entries.sort_by_key(|(start, _)| *start);
         let header = format!("service {}", s.name.text);
         let start = s.span.start;
-        self.block(start, s.span, header, 0, true, entries.is_empty(), |me| {
+        self.block(start, s.span, header, 0, entries.is_empty(), |me| {
             for (_, entry) in &entries {
                 match entry {
                     Entry::Setting(x) => me.setting(x, 1, false),
@@ -300,7 +291,7 @@ impl<'a> Printer<'a> {
         // The tree keeps no span for the keyword; it is the last one before the name.
         let start = self.src[..name].rfind(keyword).unwrap_or(name);
         let empty = b.settings.is_empty();
-        self.block(start, b.span, header, indent, true, empty, |me| {
+        self.block(start, b.span, header, indent, empty, |me| {
             for s in &b.settings {
                 me.setting(s, indent + 1, false);
             }

@@ -16,7 +16,7 @@ struct Grammar;
 /// Parses one file. On failure returns every diagnostic found: one syntax
 /// error (parsing stops there), or every malformed literal.
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
-    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![d])?;
+    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![*d])?;
     if diags.is_empty() {
         Ok(tree)
     } else {
@@ -28,8 +28,9 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
 /// (placeholders stand in for them; their diagnostics come alongside). The
 /// formatter uses it: it needs the shape of a file, not its values. Fails only
 /// on a syntax error.
-pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Diag> {
-    let mut pairs = Grammar::parse(Rule::file, text).map_err(|e| errors::syntax(file, text, e))?;
+pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
+    let mut pairs =
+        Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))?;
     let root = pairs
         .next()
         .unwrap_or_else(|| unreachable!("grammar: file"));
