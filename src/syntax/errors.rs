@@ -27,6 +27,8 @@ fn describe(rule: Rule) -> &'static str {
         Rule::key => "a key",
         Rule::name | Rule::keyword | Rule::ident_char => "a name",
         Rule::value => "a value",
+        Rule::list_comma => "`,`",
+        Rule::list_close => "`]`",
         Rule::list | Rule::list_item => "a list such as `[route, region]`",
         Rule::policy_override => {
             "a policy with overrides such as `standard { page 10x over 1h/5m }`"
@@ -126,6 +128,10 @@ fn hint(wanted: &[&str], found: &str) -> String {
         "a name is missing before `=`".to_string()
     } else if wants("`policy`") && wanted.len() == 1 && wants("service") {
         "a file holds `policy`, `defaults` and `service` items".to_string()
+    } else if wants("`]`") {
+        "close the list with `]`; elements are separated by `,`".to_string()
+    } else if found == "," {
+        "a list is written `[a, b, c]`, one value between each pair of commas".to_string()
     } else if wants("`}`") || found.is_empty() {
         "check that every `{` has its `}`".to_string()
     } else {

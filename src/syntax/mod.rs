@@ -225,7 +225,12 @@ impl Convert {
             ),
             Rule::number => ValueKind::Number(self.number(p)),
             Rule::name => ValueKind::Name(p.as_str().to_string()),
-            Rule::list => ValueKind::List(p.into_inner().map(|i| self.value(i)).collect()),
+            Rule::list => ValueKind::List(
+                p.into_inner()
+                    .filter(|i| !matches!(i.as_rule(), Rule::list_comma | Rule::list_close))
+                    .map(|i| self.value(i))
+                    .collect(),
+            ),
             Rule::policy_override => {
                 let mut inner = p.into_inner();
                 let policy = self.name(
