@@ -13,6 +13,7 @@
 pub mod check;
 pub mod diag;
 pub mod emit;
+pub mod fmt;
 pub mod lower;
 pub mod num;
 pub mod syntax;

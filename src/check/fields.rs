@@ -3,7 +3,7 @@
 
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::{Duration, Ratio};
-use crate::syntax::ast::{Setting, ValueKind};
+use crate::syntax::ast::{PolicyLine, Setting, Value, ValueKind};
 use std::collections::BTreeMap;
 
 /// The kind of value a key takes.
@@ -19,6 +19,10 @@ pub enum Kind {
     Percent,
     /// `standard`
     Name,
+    /// `[a, b]`
+    List,
+    /// `standard` or `standard { page 10x over 1h/5m }`
+    Policy,
 }
 
 /// A key a block accepts: its name, the kind of its value, and an example.
@@ -114,6 +118,8 @@ impl<'a> Fields<'a> {
             Kind::Duration => "a duration",
             Kind::Percent => "a percentage",
             Kind::Name => "a name",
+            Kind::List => "a list",
+            Kind::Policy => "a policy name",
         };
         diags.push(
             Diag::new(
@@ -194,4 +200,49 @@ impl<'a> Fields<'a> {
             }
         }
     }
+
+    /// A list value: its elements and the span of the whole list.
+    pub fn list(&self, key: &str, diags: &mut Vec<Diag>) -> Option<(&'a [Value], Span)> {
+        let s = self.setting(key)?;
+        match &s.value.kind {
+            ValueKind::List(items) => Some((items.as_slice(), s.value.span)),
+            _ => {
+                self.wrong_kind(s, diags);
+                None
+            }
+        }
+    }
+
+    /// A policy: its name, where the name is, and the overriding lines if
+    /// any (`standard { page 10x over 1h/5m }`).
+    pub fn policy(&self, key: &str, diags: &mut Vec<Diag>) -> Option<PolicyRef<'a>> {
+        let s = self.setting(key)?;
+        match &s.value.kind {
+            ValueKind::Name(n) => Some(PolicyRef {
+                name: n.as_str(),
+                span: s.value.span,
+                overrides: None,
+            }),
+            ValueKind::Override(o) => Some(PolicyRef {
+                name: o.policy.text.as_str(),
+                span: o.policy.span,
+                overrides: Some((o.lines.as_slice(), s.value.span)),
+            }),
+            _ => {
+                self.wrong_kind(s, diags);
+                None
+            }
+        }
+    }
+}
+
+/// A reference to a policy from an `alerting` setting.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyRef<'a> {
+    /// The policy's name (or `none`).
+    pub name: &'a str,
+    /// Where the name is written.
+    pub span: Span,
+    /// Lines that override the policy's, with the span of the whole value.
+    pub overrides: Option<(&'a [PolicyLine], Span)>,
 }

@@ -2,7 +2,11 @@
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
 
+mod dimensions;
 mod fields;
+mod gauge;
+mod latency;
+mod overrides;
 mod policy;
 pub mod promql;
 mod service;
@@ -50,6 +54,9 @@ pub struct Slo {
     pub objective: Ratio,
     /// The SLO period.
     pub period: Duration,
+    /// Labels the SLO is split by (`by = [route]`), in the order written;
+    /// empty for one SLO over all series.
+    pub by: Vec<String>,
     /// The name of the alert policy, if any.
     pub policy: Option<String>,
     /// One burn-rate alert per policy line, in policy order.
@@ -81,6 +88,18 @@ pub enum Sli {
         count: String,
         /// The threshold.
         threshold: Duration,
+    },
+    /// A native histogram: requests slower than the threshold are errors.
+    NativeLatency {
+        /// The histogram's selector.
+        histogram: String,
+        /// The threshold.
+        threshold: Duration,
+    },
+    /// A 0/1 series averaged over the window, such as `probe_success`.
+    Gauge {
+        /// The series that is 1 while good (or while bad).
+        events: Events,
     },
 }
 

@@ -9,7 +9,13 @@ use crate::syntax::ast::{Burn, Policy, PolicyLine};
 /// Checks what a policy line says on its own: positive burn, usable windows,
 /// short window shorter than long.
 pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
-    for line in &policy.lines {
+    check_lines(&policy.lines, diags);
+}
+
+/// Checks policy lines on their own, those of a policy or of an override.
+pub fn check_lines(lines: &[PolicyLine], diags: &mut Vec<Diag>) {
+    super::overrides::check_duplicates(lines, diags);
+    for line in lines {
         let (value, what) = match line.burn {
             Burn::Factor(f) => (f, "burn factor"),
             Burn::Share(s) => (s, "budget share"),
@@ -89,13 +95,14 @@ pub struct Target<'a> {
 
 /// Resolves a policy's lines into alerts for one SLO, reporting lines that
 /// cannot work for it.
-pub fn alerts(policy: &Policy, t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
-    policy
-        .lines
+pub fn alerts(lines: &[&PolicyLine], t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
+    lines
         .iter()
         .filter_map(|line| alert(line, t, diags))
         .collect()
 }
+
+pub use super::overrides::merged;
 
 fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> {
     let (period, period_span) = t.period;

@@ -74,6 +74,18 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
             );
             return None;
         }
+        if !window_is_range(&expr) {
+            diags.push(
+                Diag::new(
+                    Code::WindowNotRange,
+                    span,
+                    format!("`$window` in `{key}` is not the range of a selector"),
+                )
+                .label("no `[$window]` range here")
+                .help("use `$window` as a range, e.g. `rate(errors_total[$window])` or `avg_over_time(up[$window])`"),
+            );
+            return None;
+        }
         return Some((Query::Template(trimmed), expr));
     }
     match expr {
@@ -90,6 +102,33 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
             );
             None
         }
+    }
+}
+
+/// Parses a full expression with its `$window` stood in for; `None` when it
+/// does not parse (reported by [`check`]).
+pub fn parse_template(text: &str) -> Option<Expr> {
+    parser::parse(&text.replace(WINDOW, WINDOW_STANDIN)).ok()
+}
+
+/// Whether some range in `expr` (of a selector or a subquery) is the
+/// stand-in for `$window`.
+fn window_is_range(expr: &Expr) -> bool {
+    let standin = std::time::Duration::from_secs(100_000);
+    match expr {
+        Expr::MatrixSelector(m) => m.range == standin,
+        Expr::Subquery(s) => s.range == standin || window_is_range(&s.expr),
+        Expr::Aggregate(a) => {
+            window_is_range(&a.expr) || a.param.as_deref().is_some_and(window_is_range)
+        }
+        Expr::Unary(u) => window_is_range(&u.expr),
+        Expr::Binary(b) => window_is_range(&b.lhs) || window_is_range(&b.rhs),
+        Expr::Paren(p) => window_is_range(&p.expr),
+        Expr::Call(c) => c.args.args.iter().any(|a| window_is_range(a)),
+        Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::VectorSelector(_)
+        | Expr::Extension(_) => false,
     }
 }
 
@@ -148,7 +187,13 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     let end = ends
         .into_iter()
         .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
-    let start = text[..end].char_indices().last().map_or(0, |(i, _)| i);
+    // A lexer may need the character after the offending one to give up
+    // (`!` then a blank); point at the last non-blank character.
+    let start = text[..end]
+        .trim_end()
+        .char_indices()
+        .last()
+        .map_or(0, |(i, _)| i);
     Some(start)
 }
 
@@ -193,6 +238,14 @@ mod tests {
     fn expression_without_window() {
         let (_, d) = run("sum(rate(foo[5m]))");
         assert_eq!(d[0].code, Code::MissingWindow);
+    }
+
+    #[test]
+    fn window_must_be_a_range() {
+        let (_, d) = run(r#"sum(rate(foo{w="$window"}[5m]))"#);
+        assert_eq!(d[0].code, Code::WindowNotRange);
+        let (q, d) = run("sum(rate(foo[5m]))[$window:1m]");
+        assert!(d.is_empty() || q.is_none());
     }
 
     #[test]

@@ -2,9 +2,9 @@
 
 use super::fields::{Fields, Key, Kind};
 use super::promql::{self, Query};
-use super::{policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
+use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
-use crate::num::{Duration, Ratio};
+use crate::num::Ratio;
 use crate::syntax::ast;
 use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, BTreeSet};
@@ -58,19 +58,6 @@ const RATIO_KEYS: &[Key] = &[
     },
 ];
 
-const LATENCY_KEYS: &[Key] = &[
-    Key {
-        name: "histogram",
-        kind: Kind::Promql,
-        example: "histogram = `http_request_duration_seconds{job=\"api\"}`",
-    },
-    Key {
-        name: "threshold",
-        kind: Kind::Duration,
-        example: "`threshold = 300ms`",
-    },
-];
-
 const SLO_KEYS: &[Key] = &[
     Key {
         name: "sli",
@@ -89,13 +76,18 @@ const SLO_KEYS: &[Key] = &[
     },
     Key {
         name: "alerting",
-        kind: Kind::Name,
+        kind: Kind::Policy,
         example: "`alerting = standard`",
+    },
+    Key {
+        name: "by",
+        kind: Kind::List,
+        example: "`by = [route]`",
     },
 ];
 
 /// The SLI kinds.
-const SLI_KINDS: &[&str] = &["latency", "ratio"];
+const SLI_KINDS: &[&str] = &["gauge", "latency", "ratio"];
 
 /// Checks one service. `None` when it has errors.
 pub fn check<'p>(
@@ -133,7 +125,7 @@ pub fn check<'p>(
         }
         slo_names.entry(&slo.name.text).or_insert(slo.name.span);
         // A duplicate is still checked, for its own errors and for the names it uses.
-        let checked = check_slo(slo, &slis, cx, &mut used_slis, used_policies, diags);
+        let checked = check_slo(s, slo, &slis, cx, &mut used_slis, used_policies, diags);
         if let (Some(checked), None) = (checked, first) {
             slos.push(checked);
         }
@@ -231,7 +223,7 @@ fn labels(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
 }
 
 /// Why `name` is not a usable label name, if it is not.
-fn label_name_problem(name: &str) -> Option<&'static str> {
+pub(super) fn label_name_problem(name: &str) -> Option<&'static str> {
     let mut chars = name.chars();
     let first_ok = chars
         .next()
@@ -251,7 +243,8 @@ fn label_name_problem(name: &str) -> Option<&'static str> {
 fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     match sli.kind.text.as_str() {
         "ratio" => ratio_sli(sli, diags),
-        "latency" => latency_sli(sli, diags),
+        "latency" => super::latency::check(sli, diags),
+        "gauge" => super::gauge::check(sli, diags),
         other => {
             diags.push(
                 Diag::new(
@@ -271,7 +264,7 @@ fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     }
 }
 
-fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
+pub(super) fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
     Diag::new(
         Code::MissingKey,
         sli.name.span,
@@ -281,7 +274,7 @@ fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
     .help(format!("add {example}"))
 }
 
-fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr, Span)> {
+pub(super) fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr, Span)> {
     let (text, span) = f.promql(key, diags)?;
     promql::check(text, span, key, diags).map(|(q, e)| (q, e, span))
 }
@@ -335,94 +328,8 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     Some(Sli::Ratio { events, total })
 }
 
-fn latency_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
-    let f = Fields::new(&sli.block.settings, LATENCY_KEYS, "a `latency` SLI", diags);
-    if !f.has("histogram") {
-        diags.push(missing(
-            sli,
-            "histogram",
-            "histogram = `http_request_duration_seconds{job=\"api\"}`",
-        ));
-    }
-    if !f.has("threshold") {
-        diags.push(missing(sli, "threshold", "`threshold = 300ms`"));
-    }
-    let threshold = match f.duration("threshold", diags) {
-        Some((t, span)) if t.0 == 0 => {
-            diags.push(
-                Diag::new(Code::InvalidLiteral, span, "a latency threshold of zero")
-                    .label("no request is faster than zero")
-                    .help("give the threshold a bucket boundary of the histogram, e.g. `300ms`"),
-            );
-            None
-        }
-        t => t.map(|(t, _)| t),
-    };
-    let (query, expr, span) = query(&f, "histogram", diags)?;
-    let threshold = threshold?;
-    let selector = match (&query, &expr) {
-        (Query::Selector(text), Expr::VectorSelector(vs)) => vs
-            .name
-            .as_deref()
-            .and_then(|name| split_selector(text, name))
-            .filter(|(_, matchers)| !has_le(&expr, matchers)),
-        _ => None,
-    };
-    let Some((name, matchers)) = selector else {
-        diags.push(
-            Diag::new(Code::NotSelector, span, "`histogram` must be a plain selector with a metric name")
-                .label("not a plain selector")
-                .help("give the histogram's base name and matchers, e.g. `http_request_duration_seconds{job=\"api\"}`; the compiler adds `_bucket`, `_count` and `le`"),
-        );
-        return None;
-    };
-    let le = le_regex(threshold);
-    let join = |extra: &str| match (matchers.is_empty(), extra.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => format!("{{{extra}}}"),
-        (false, true) => format!("{{{matchers}}}"),
-        (false, false) => format!("{{{matchers}, {extra}}}"),
-    };
-    Some(Sli::Latency {
-        bucket: format!("{name}_bucket{}", join(&format!("le=~\"{le}\""))),
-        count: format!("{name}_count{}", join("")),
-        threshold,
-    })
-}
-
-/// Splits `name{a="b"}` into the name and the matcher text `a="b"`; `None`
-/// for anything with modifiers after the braces.
-fn split_selector<'t>(text: &'t str, name: &'t str) -> Option<(&'t str, &'t str)> {
-    let rest = text.strip_prefix(name)?.trim();
-    if rest.is_empty() {
-        return Some((name, ""));
-    }
-    let inner = rest.strip_prefix('{')?.strip_suffix('}')?;
-    Some((name, inner.trim().trim_end_matches(',').trim()))
-}
-
-fn has_le(expr: &Expr, _matchers: &str) -> bool {
-    match expr {
-        Expr::VectorSelector(vs) => vs.matchers.matchers.iter().any(|m| m.name == "le"),
-        _ => false,
-    }
-}
-
-/// The `le` regex for a threshold in seconds. Prometheus 3 normalises `le`
-/// values of classic histograms to float spelling (`1` becomes `1.0`), so a
-/// whole number matches both spellings.
-fn le_regex(threshold: Duration) -> String {
-    let seconds = threshold.seconds();
-    let text = seconds.to_string();
-    let escaped = text.replace('.', "\\\\.");
-    if text.contains('.') {
-        escaped
-    } else {
-        format!("{escaped}|{escaped}\\\\.0")
-    }
-}
-
 fn check_slo<'p>(
+    service: &'p ast::Service,
     slo: &'p ast::Slo,
     slis: &BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>)>,
     cx: &Context<'_, 'p>,
@@ -509,7 +416,19 @@ fn check_slo<'p>(
         ),
     };
 
-    let alerting = f.name("alerting", diags).or(cx.defaults.alerting);
+    let own = f.policy("alerting", diags);
+    let overrides = own.and_then(|r| r.overrides);
+    if let Some((lines, span)) = overrides {
+        policy::check_lines(lines, diags);
+        if own.is_some_and(|r| r.name == "none") {
+            diags.push(
+                Diag::new(Code::OverrideNone, span, "`none` has no lines to override")
+                    .label("overrides on `none`")
+                    .help("name the policy whose lines these replace, e.g. `alerting = standard { page 10x over 1h/5m }`, or define a policy with these lines"),
+            );
+        }
+    }
+    let alerting = own.map(|r| (r.name, r.span)).or(cx.defaults.alerting);
     let policy = match alerting {
         Some(("none", _)) | None => None,
         Some((policy_name, span)) => match cx.policies.get_key_value(policy_name) {
@@ -532,6 +451,16 @@ fn check_slo<'p>(
         },
     };
 
+    let by = match f.list("by", diags) {
+        Some((items, _)) => {
+            let sli = sli
+                .as_ref()
+                .and_then(|(n, c)| slis.get(n).map(|(a, _)| (*a, c)));
+            dimensions::check(items, &service.labels, sli, diags)
+        }
+        None => Some(Vec::new()),
+    };
+
     let (target, target_span) = target?;
     let (period, period_span) = period?;
     let objective = target.div(Ratio::int(100))?;
@@ -544,8 +473,9 @@ fn check_slo<'p>(
                 budget,
                 period: (period, period_span),
             };
-            let alerts = policy::alerts(p, &t, diags);
-            if alerts.len() != p.lines.len() {
+            let lines = policy::merged(p, overrides.map_or(&[], |(lines, _)| lines));
+            let alerts = policy::alerts(&lines, &t, diags);
+            if alerts.len() != lines.len() {
                 return None;
             }
             alerts
@@ -553,12 +483,14 @@ fn check_slo<'p>(
         None => Vec::new(),
     };
     let (sli_name, sli) = sli?;
+    let by = by?;
     Some(Slo {
         name: name.to_string(),
         sli_name: sli_name.to_string(),
         sli,
         objective,
         period,
+        by,
         policy: policy.map(|p| p.name.text.clone()),
         alerts,
     })
@@ -567,12 +499,6 @@ fn check_slo<'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn le_regex_matches_both_spellings_of_whole_seconds() {
-        assert_eq!(le_regex(Duration(300)), "0\\\\.3");
-        assert_eq!(le_regex(Duration(1000)), "1|1\\\\.0");
-    }
 
     #[test]
     fn label_names() {

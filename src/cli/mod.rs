@@ -1,6 +1,7 @@
 //! Argument parsing and the commands.
 
 mod files;
+mod fmt;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use slo::diag::{render, Severity, Sources};
@@ -25,7 +26,7 @@ use std::process::ExitCode;
     arg_required_else_help = true
 )]
 #[command(
-    after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n\nSet NO_COLOR to turn colours off."
+    after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n  slo fmt --check specs/\n\nSet NO_COLOR to turn colours off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,6 +58,20 @@ enum Command {
         #[command(flatten)]
         lints: Lints,
     },
+    /// Rewrite `.slo` files in the canonical layout.
+    ///
+    /// Two-space indentation, aligned `=` and policy columns, one blank line
+    /// between items, comments kept where they are. Files are replaced
+    /// atomically; with `--check` nothing is written, and each file that is
+    /// not formatted is shown as a diff (exit status 1).
+    Fmt {
+        /// `.slo` files or directories to format.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Show the changes as a diff and fail instead of writing them.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -78,6 +93,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Compile { paths, out, lints } => compile(&paths, Some(&out), &lints),
         Command::Check { paths, lints } => compile(&paths, None, &lints),
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }
 

@@ -50,17 +50,25 @@ codes! {
     UnusedSli = "SLO104", Warning, "SLI not used by any SLO";
     UnusedPolicy = "SLO105", Warning, "policy not used by any SLO";
     InvalidLabel = "SLO106", Error, "invalid or reserved label name";
+    RepeatedDimension = "SLO120", Error, "label listed twice in `by`";
+    DimensionIsServiceLabel = "SLO121", Error, "`by` label that is also a service label";
     TargetRange = "SLO201", Error, "target outside (0%, 100%)";
     InvalidWindow = "SLO202", Error, "window that Prometheus cannot use";
+    InvalidBuckets = "SLO220", Error, "bucket list that is empty or not increasing";
+    ThresholdNotBucket = "SLO221", Error, "latency threshold that is not a bucket boundary";
     NeverFires = "SLO301", Error, "burn-rate alert that can never fire";
     LongWindowTooLong = "SLO302", Error, "alert window longer than the SLO period";
     ShortNotShorter = "SLO303", Error, "short window not shorter than its long window";
     InvalidBurn = "SLO304", Error, "burn factor or budget share of zero";
+    DuplicateAlertLine = "SLO330", Error, "two policy lines with the same severity and windows";
+    OverrideNone = "SLO331", Error, "overrides on `none`";
     InvalidPromql = "SLO401", Error, "invalid PromQL";
     MissingWindow = "SLO402", Error, "PromQL expression without `$window`";
     SameBadTotal = "SLO403", Error, "`bad` and `total` are the same";
     NotInstantVector = "SLO404", Error, "PromQL expression that is not an instant vector";
     NotSelector = "SLO405", Error, "histogram that is not a plain selector";
+    DropsDimension = "SLO410", Error, "expression that drops a label the SLO is split by";
+    WindowNotRange = "SLO411", Error, "`$window` not used as a range";
 }
 
 impl std::fmt::Display for Code {

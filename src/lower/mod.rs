@@ -148,7 +148,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
 
     let mut sli_rules: Vec<Rule> = windows(slo)
         .into_iter()
-        .map(|w| record(ratio_series(w), expr::error_ratio(&slo.sli, w)))
+        .map(|w| record(ratio_series(w), expr::error_ratio(&slo.sli, w, &slo.by)))
         .collect();
     sli_rules.push(record(
         "slo:current_burn_rate:ratio".into(),
@@ -161,7 +161,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     let period_rules = vec![
         record(
             ratio_series(slo.period),
-            expr::error_ratio(&slo.sli, slo.period),
+            expr::error_ratio(&slo.sli, slo.period, &slo.by),
         ),
         record(
             "slo:period_burn_rate:ratio".into(),
@@ -236,6 +236,17 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
     }
     labels.sort();
 
+    // A per-label SLO alerts once per label value; say which value.
+    let which = if slo.by.is_empty() {
+        String::new()
+    } else {
+        let values: Vec<String> = slo
+            .by
+            .iter()
+            .map(|l| format!("{l}={{{{ $labels.{l} }}}}"))
+            .collect();
+        format!(" ({})", values.join(", "))
+    };
     let percent = |r: Ratio| r.mul(Ratio::int(100));
     // At factor f the whole budget lasts period / f.
     let exhaustion = slo.period.ratio().div(a.factor).map(|ms| ms.to_f64());
@@ -243,14 +254,14 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         (
             "summary".into(),
             format!(
-                "{} {}: error budget burning {}x too fast",
+                "{} {}{which}: error budget burning {}x too fast",
                 service.name, slo.name, a.factor
             ),
         ),
         (
             "description".into(),
             format!(
-                "The error ratio of SLO {slo_name} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
+                "The error ratio of SLO {slo_name}{which} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
                 slo_name = slo.name,
                 svc = service.name,
                 thr = percent(threshold),

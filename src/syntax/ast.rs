@@ -120,6 +120,19 @@ pub enum ValueKind {
     Number(Ratio),
     /// A bare name such as `standard` or `none`.
     Name(String),
+    /// `[a, b, …]`: a list of single values.
+    List(Vec<Value>),
+    /// `standard { page 10x over 1h/5m }`: a policy with lines overridden.
+    Override(PolicyOverride),
+}
+
+/// A policy named with some of its lines replaced, for one SLO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyOverride {
+    /// The policy that is overridden.
+    pub policy: Name,
+    /// Lines that replace the policy's lines over the same windows.
+    pub lines: Vec<PolicyLine>,
 }
 
 impl ValueKind {
@@ -132,6 +145,8 @@ impl ValueKind {
             ValueKind::Percent(_) => "a percentage",
             ValueKind::Number(_) => "a number",
             ValueKind::Name(_) => "a name",
+            ValueKind::List(_) => "a list",
+            ValueKind::Override(_) => "a policy with overrides",
         }
     }
 }

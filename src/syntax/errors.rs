@@ -27,6 +27,13 @@ fn describe(rule: Rule) -> &'static str {
         Rule::key => "a key",
         Rule::name | Rule::keyword | Rule::ident_char => "a name",
         Rule::value => "a value",
+        Rule::list_comma => "`,`",
+        Rule::list_close => "`]`",
+        Rule::list => "a list such as `[route, region]`",
+        Rule::list_item => "a value",
+        Rule::policy_override => {
+            "a policy with overrides such as `standard { page 10x over 1h/5m }`"
+        }
         Rule::string | Rule::string_inner => "a string",
         Rule::promql | Rule::promql_inner => "a PromQL expression in backticks",
         Rule::duration | Rule::unit => "a duration such as `5m`",
@@ -37,7 +44,7 @@ fn describe(rule: Rule) -> &'static str {
 }
 
 /// Literal tokens named in "expected …" lists.
-const PUNCTUATION: &[&str] = &["=", "{", "}", "/", "\"", "%", "x"];
+const PUNCTUATION: &[&str] = &["=", "{", "}", "[", "]", ",", "/", "\"", "%", "x"];
 
 /// Converts pest's error into an `SLO001` diagnostic.
 pub fn syntax(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diag {
@@ -83,6 +90,7 @@ pub fn syntax(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diag
                         | Rule::sli
                         | Rule::slo
                         | Rule::block
+                        | Rule::list
                 )
             };
             if let Some(r) = rule.filter(|r| !quiet(r)) {
@@ -100,7 +108,18 @@ pub fn syntax(file: FileId, text: &str, error: pest::error::Error<Rule>) -> Diag
         } => {
             // A string or PromQL opening where a value goes: the value as a whole is wanted.
             if detailed.iter().any(|d| d == "a backtick") {
-                detailed = vec![value];
+                let parts_of_a_value = [
+                    "`\"`",
+                    "a backtick",
+                    describe(Rule::string),
+                    describe(Rule::promql),
+                    describe(Rule::duration),
+                    describe(Rule::percent),
+                    describe(Rule::number),
+                    describe(Rule::name),
+                ];
+                detailed.retain(|d| !parts_of_a_value.contains(&d.as_str()));
+                detailed.push(value);
             }
             let mut wanted: Vec<&str> = if detailed.is_empty() {
                 positives.iter().map(|r| describe(*r)).collect()
@@ -172,7 +191,11 @@ fn one_of(items: &[&str]) -> String {
 /// A help line for the most common mistakes.
 fn hint(wanted: &[&str], found: &str) -> String {
     let wants = |s: &str| wanted.iter().any(|w| w.contains(s));
-    if wants("a value") {
+    if found == "," {
+        "a list is written `[a, b, c]`, one value between each pair of commas".to_string()
+    } else if wants("`]`") {
+        "close the list with `]`; elements are separated by `,`".to_string()
+    } else if wants("a value") {
         "a value is a string (`\"…\"`), PromQL in backticks, a duration (`5m`), a percentage (`99.9%`), a number or a name".to_string()
     } else if wants("a burn factor") {
         "write the burn rate as a factor (`14.4x`) or as a share of the budget (`2%`)".to_string()

@@ -16,9 +16,22 @@ struct Grammar;
 /// Parses one file. On failure returns every diagnostic found: one syntax
 /// error (parsing stops there), or every malformed literal.
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
+    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![*d])?;
+    if diags.is_empty() {
+        Ok(tree)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Parses one file and keeps the tree even when literals are malformed
+/// (placeholders stand in for them; their diagnostics come alongside). The
+/// formatter uses it: it needs the shape of a file, not its values. Fails only
+/// on a syntax error.
+pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
     pest::set_error_detail(true);
     let mut pairs =
-        Grammar::parse(Rule::file, text).map_err(|e| vec![errors::syntax(file, text, e)])?;
+        Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))?;
     let root = pairs
         .next()
         .unwrap_or_else(|| unreachable!("grammar: file"));
@@ -31,11 +44,7 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
         .filter(|p| p.as_rule() != Rule::EOI)
         .map(|p| cx.item(p))
         .collect();
-    if cx.diags.is_empty() {
-        Ok(File { items })
-    } else {
-        Err(cx.diags)
-    }
+    Ok((File { items }, cx.diags))
 }
 
 /// Pairs → AST, one method per grammar rule. Malformed literals are collected
@@ -217,6 +226,22 @@ impl Convert {
             ),
             Rule::number => ValueKind::Number(self.number(p)),
             Rule::name => ValueKind::Name(p.as_str().to_string()),
+            Rule::list => ValueKind::List(
+                p.into_inner()
+                    .filter(|i| !matches!(i.as_rule(), Rule::list_comma | Rule::list_close))
+                    .map(|i| self.value(i))
+                    .collect(),
+            ),
+            Rule::policy_override => {
+                let mut inner = p.into_inner();
+                let policy = self.name(
+                    inner
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: overridden policy")),
+                );
+                let lines = inner.map(|l| self.policy_line(l)).collect();
+                ValueKind::Override(PolicyOverride { policy, lines })
+            }
             r => unreachable!("grammar: value {r:?}"),
         };
         Value { kind, span }

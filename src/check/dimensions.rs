@@ -1,0 +1,251 @@
+//! Per-label SLOs: `by = [route, region]` makes one SLO per value of those
+//! labels. The names must be usable labels, each once, not also fixed by the
+//! service's `labels`, and a full PromQL expression must keep them.
+
+use super::promql::{self, Query};
+use super::service::label_name_problem;
+use super::{Events, Sli};
+use crate::diag::{Code, Diag, Span};
+use crate::syntax::ast::{self, ValueKind};
+use promql_parser::parser::value::ValueType;
+use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
+use std::collections::BTreeMap;
+
+/// Checks the labels of `by`. `sli` is the SLO's SLI, when it resolved.
+pub fn check(
+    items: &[ast::Value],
+    service_labels: &[ast::Block],
+    sli: Option<(&ast::Sli, &Sli)>,
+    diags: &mut Vec<Diag>,
+) -> Option<Vec<String>> {
+    let errors = diags.len();
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for item in items {
+        let ValueKind::Name(name) = &item.kind else {
+            diags.push(
+                Diag::new(
+                    Code::WrongType,
+                    item.span,
+                    format!("`by` lists label names, found {}", item.kind.describe()),
+                )
+                .label("not a label name")
+                .help("write label names bare, e.g. `by = [route, region]`"),
+            );
+            continue;
+        };
+        if let Some(problem) = label_name_problem(name) {
+            diags.push(
+                Diag::new(
+                    Code::InvalidLabel,
+                    item.span,
+                    format!("`{name}` cannot be used as a label name"),
+                )
+                .label(problem)
+                .help("label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets"),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(name.as_str()) {
+            diags.push(
+                Diag::new(
+                    Code::RepeatedDimension,
+                    item.span,
+                    format!("label `{name}` is listed twice in `by`"),
+                )
+                .label("listed again here")
+                .secondary(*first, "first listed here")
+                .help("list each label once"),
+            );
+            continue;
+        }
+        seen.insert(name, item.span);
+        let fixed = service_labels
+            .iter()
+            .flat_map(|b| &b.settings)
+            .find(|s| s.key.text == *name);
+        if let Some(fixed) = fixed {
+            diags.push(
+                Diag::new(
+                    Code::DimensionIsServiceLabel,
+                    item.span,
+                    format!("label `{name}` is both a service label and a `by` label"),
+                )
+                .label("the SLO is split by this label")
+                .secondary(fixed.key.span, "the service sets it to one value here")
+                .help(format!(
+                    "a service label overwrites the label on every series, which would merge all values of `{name}`; remove it from `labels` or from `by`"
+                )),
+            );
+            continue;
+        }
+        if let Some((ast_sli, checked)) = sli {
+            for (key, text) in templates(checked) {
+                let keeps = promql::parse_template(text).is_none_or(|e| keeps_label(&e, name));
+                if !keeps {
+                    diags.push(
+                        Diag::new(
+                            Code::DropsDimension,
+                            item.span,
+                            format!("`{key}` of SLI `{}` drops the label `{name}`", ast_sli.name.text),
+                        )
+                        .label("the SLO is split by this label")
+                        .secondary(ast_sli.name.span, "SLI defined here")
+                        .help(format!(
+                            "aggregate keeping the label, e.g. `sum by ({name}) (rate(…[$window]))`, or give a bare selector and let the compiler aggregate"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    (diags.len() == errors).then(|| seen_in_order(items))
+}
+
+/// The names of `by`, in the order written.
+fn seen_in_order(items: &[ast::Value]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| match &i.kind {
+            ValueKind::Name(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The full expressions of an SLI, by key.
+fn templates(sli: &Sli) -> Vec<(&'static str, &str)> {
+    fn event(e: &Events) -> (&'static str, &str) {
+        match e {
+            Events::Bad(q) => ("bad", q.text()),
+            Events::Good(q) => ("good", q.text()),
+        }
+    }
+    let queries: Vec<((&'static str, &str), bool)> = match sli {
+        Sli::Ratio { events, total } => vec![
+            (event(events), is_template(events_query(events))),
+            (("total", total.text()), is_template(total)),
+        ],
+        Sli::Gauge { events } => vec![(event(events), is_template(events_query(events)))],
+        Sli::Latency { .. } | Sli::NativeLatency { .. } => Vec::new(),
+    };
+    queries
+        .into_iter()
+        .filter_map(|(q, template)| template.then_some(q))
+        .collect()
+}
+
+fn events_query(e: &Events) -> &Query {
+    match e {
+        Events::Bad(q) | Events::Good(q) => q,
+    }
+}
+
+fn is_template(q: &Query) -> bool {
+    matches!(q, Query::Template(_))
+}
+
+/// Whether the series `expr` yields can still carry `label` (as far as the
+/// expression's shape tells: selectors keep every label, aggregations keep
+/// what `by` names or `without` does not).
+pub fn keeps_label(expr: &Expr, label: &str) -> bool {
+    let is_scalar = |e: &Expr| e.value_type() == ValueType::Scalar;
+    match expr {
+        Expr::VectorSelector(_) | Expr::MatrixSelector(_) | Expr::Extension(_) => true,
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => false,
+        Expr::Paren(p) => keeps_label(&p.expr, label),
+        Expr::Unary(u) => keeps_label(&u.expr, label),
+        Expr::Subquery(s) => keeps_label(&s.expr, label),
+        Expr::Aggregate(a) => {
+            // topk, bottomk and limitk return input series unchanged.
+            let selects = matches!(
+                a.op.to_string().as_str(),
+                "topk" | "bottomk" | "limitk" | "limit_ratio"
+            );
+            let grouped = match &a.modifier {
+                Some(LabelModifier::Include(ls)) => ls.labels.iter().any(|l| l == label),
+                Some(LabelModifier::Exclude(ls)) => !ls.labels.iter().any(|l| l == label),
+                None => false,
+            };
+            (selects || grouped) && keeps_label(&a.expr, label)
+        }
+        Expr::Binary(b) => {
+            if is_scalar(&b.lhs) {
+                return keeps_label(&b.rhs, label);
+            }
+            if is_scalar(&b.rhs) {
+                return keeps_label(&b.lhs, label);
+            }
+            let (lhs, rhs) = (keeps_label(&b.lhs, label), keeps_label(&b.rhs, label));
+            let op = b.op.to_string();
+            let Some(m) = &b.modifier else {
+                return match op.as_str() {
+                    "or" => lhs && rhs,
+                    "and" | "unless" => lhs,
+                    _ => lhs && rhs,
+                };
+            };
+            match (&m.card, &m.matching) {
+                (VectorMatchCardinality::ManyToOne(_), _) => lhs,
+                (VectorMatchCardinality::OneToMany(_), _) => rhs,
+                (_, _) if op == "or" => lhs && rhs,
+                (_, _) if op == "and" || op == "unless" => lhs,
+                // One-to-one matching with `on (…)` keeps only the listed labels.
+                (_, Some(LabelModifier::Include(ls))) => {
+                    ls.labels.iter().any(|l| l == label) && lhs
+                }
+                (_, Some(LabelModifier::Exclude(ls))) => {
+                    !ls.labels.iter().any(|l| l == label) && lhs
+                }
+                (_, None) => lhs && rhs,
+            }
+        }
+        Expr::Call(c) => {
+            let vectors: Vec<&Expr> = c
+                .args
+                .args
+                .iter()
+                .map(|a| a.as_ref())
+                .filter(|a| matches!(a.value_type(), ValueType::Vector | ValueType::Matrix))
+                .collect();
+            !vectors.is_empty() && vectors.into_iter().all(|a| keeps_label(a, label))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keeps(text: &str) -> bool {
+        let expr = promql::parse_template(text).expect("parses");
+        keeps_label(&expr, "route")
+    }
+
+    #[test]
+    fn aggregations_keep_what_they_group_by() {
+        assert!(keeps("sum by (route) (rate(x[$window]))"));
+        assert!(keeps("sum without (instance) (rate(x[$window]))"));
+        assert!(!keeps("sum(rate(x[$window]))"));
+        assert!(!keeps("sum by (code) (rate(x[$window]))"));
+        assert!(keeps(
+            "1 - avg by (route, region) (avg_over_time(up[$window]))"
+        ));
+    }
+
+    #[test]
+    fn binary_operations_keep_labels_of_both_sides() {
+        assert!(keeps(
+            "sum by (route) (rate(a[$window])) / sum by (route) (rate(b[$window]))"
+        ));
+        assert!(keeps(
+            "sum by (route) (rate(a[$window])) / on () group_left sum(rate(b[$window]))"
+        ));
+        assert!(!keeps(
+            "sum by (route, code) (rate(a[$window])) / on (code) sum by (code) (rate(b[$window]))"
+        ));
+        assert!(!keeps("sum by (route) (rate(a[$window])) or vector(0)"));
+        assert!(keeps(
+            "histogram_fraction(0, 0.3, sum by (route) (rate(h[$window])))"
+        ));
+    }
+}

@@ -1,0 +1,359 @@
+//! The language's newer constructs, executed by the real `promtool`:
+//! per-label SLOs keep their labels and alert per value, gauge SLIs average
+//! a 0/1 series, policy overrides change when an alert fires, and every
+//! example spec passes `promtool check rules` with all lints.
+//!
+//! Without `promtool` these tests fail in CI (`CI` set) and are skipped with
+//! a loud warning elsewhere.
+
+use slo::diag::Sources;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `promtool`, or `None` (skip) outside CI when it is not installed.
+fn promtool() -> Option<Command> {
+    let found = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(Command::new("promtool"));
+    }
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    assert!(
+        !ci,
+        "promtool is required in CI: install the Debian package `prometheus`"
+    );
+    eprintln!("\n!!!!!!!! SKIPPED: promtool is not installed; the rules of this test were not executed !!!!!!!!\n");
+    None
+}
+
+/// Compiles one spec and writes its rule files under `dir`; returns their paths.
+fn compile(spec: &str, dir: &Path) -> Vec<PathBuf> {
+    let mut sources = Sources::new();
+    sources.add("spec.slo", spec);
+    let checked = slo::check(&sources);
+    let program = checked
+        .program
+        .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
+    slo::compile(&program)
+        .into_iter()
+        .map(|f| {
+            let path = dir.join(&f.path);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(&path, f.contents).expect("write rules");
+            path
+        })
+        .collect()
+}
+
+/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
+/// the test file (after `tests:`).
+fn run_scenario(spec: &str, tests: &str) {
+    let Some(mut promtool) = promtool() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = compile(spec, dir.path());
+    let files: Vec<String> = rules
+        .iter()
+        .map(|p| {
+            format!(
+                "  - {}",
+                p.strip_prefix(dir.path()).expect("under dir").display()
+            )
+        })
+        .collect();
+    let test = format!(
+        "rule_files:\n{}\nevaluation_interval: 1m\ntests:\n{tests}",
+        files.join("\n")
+    );
+    fs::write(dir.path().join("test.yml"), &test).expect("write test");
+    let out = promtool
+        .args(["test", "rules", "test.yml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}\n--- rules ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        rules
+            .iter()
+            .map(|p| fs::read_to_string(p).expect("rules"))
+            .collect::<String>()
+    );
+}
+
+const PER_ROUTE: &str = r#"
+policy fast {
+  page 14.4x over 1h/5m
+}
+
+service shop {
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  sli successes = ratio {
+    good  = `http_requests_total{code=~"2.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli      = errors
+    target   = 99.9%
+    by       = [route]
+    alerting = fast
+  }
+
+  slo success {
+    sli      = successes
+    target   = 99.9%
+    by       = [route]
+    alerting = fast
+  }
+}
+"#;
+
+/// Route `/a` fails half its requests, `/b` none (its error counter does
+/// not exist), `/c` all of them (its success counter does not exist).
+const ROUTES: &str = r#"
+  - series: 'http_requests_total{route="/a", code="200"}'
+    values: '0+300x120'
+  - series: 'http_requests_total{route="/a", code="500"}'
+    values: '0+300x120'
+  - series: 'http_requests_total{route="/b", code="200"}'
+    values: '0+60x120'
+  - series: 'http_requests_total{route="/c", code="503"}'
+    values: '0+60x120'
+"#;
+
+#[test]
+fn per_label_slo_keeps_labels_and_alerts_per_value() {
+    let mut tests = format!("- interval: 1m\n  input_series:{ROUTES}  promql_expr_test:\n");
+    for slo in ["availability", "success"] {
+        tests.push_str(&format!(
+            r#"
+  # One error ratio per route, 0 where a counter is missing rather than absent.
+  - expr: slo:sli_error:ratio_rate5m{{slo="{slo}"}}
+    eval_time: 70m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{{route="/a", service="shop", slo="{slo}"}}'
+      value: 0.5
+    - labels: 'slo:sli_error:ratio_rate5m{{route="/b", service="shop", slo="{slo}"}}'
+      value: 0
+    - labels: 'slo:sli_error:ratio_rate5m{{route="/c", service="shop", slo="{slo}"}}'
+      value: 1
+  # The budget per route: burn rate = ratio / 0.001, remaining = 1 - burn rate.
+  - expr: slo:period_error_budget_remaining:ratio{{slo="{slo}"}}
+    eval_time: 70m
+    exp_samples:
+    - labels: 'slo:period_error_budget_remaining:ratio{{route="/a", service="shop", slo="{slo}"}}'
+      value: -499
+    - labels: 'slo:period_error_budget_remaining:ratio{{route="/b", service="shop", slo="{slo}"}}'
+      value: 1
+    - labels: 'slo:period_error_budget_remaining:ratio{{route="/c", service="shop", slo="{slo}"}}'
+      value: -999
+  # The page fires for the failing routes only, one alert per route.
+  - expr: count by (route) (ALERTS{{alertstate="firing", slo="{slo}"}})
+    eval_time: 70m
+    exp_samples:
+    - labels: '{{route="/a"}}'
+      value: 1
+    - labels: '{{route="/c"}}'
+      value: 1
+"#
+        ));
+    }
+    run_scenario(PER_ROUTE, &tests);
+}
+
+#[test]
+fn per_label_alert_names_the_value_in_labels_and_annotations() {
+    let spec = r#"
+policy fast {
+  page 14.4x over 1h/5m
+}
+
+service shop {
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli      = errors
+    target   = 99.9%
+    by       = [route]
+    alerting = fast
+  }
+}
+"#;
+    let alert = |route: &str, percent: &str| {
+        format!(
+            r#"    - exp_labels:
+        alertname: ErrorBudgetBurn
+        service: shop
+        slo: availability
+        route: "{route}"
+        severity: page
+        long_window: 1h
+        short_window: 5m
+      exp_annotations:
+        summary: "shop availability (route={route}): error budget burning 14.4x too fast"
+        description: "The error ratio of SLO availability (route={route}) of service shop is above 1.44% over both the last 1h and 5m ({percent} over 1h). The target is 99.9% over 30d; at 14.4x the whole error budget is spent in 2d2h."
+"#
+        )
+    };
+    let tests = format!(
+        "- interval: 1m\n  input_series:{ROUTES}  alert_rule_test:\n  - alertname: ErrorBudgetBurn\n    eval_time: 70m\n    exp_alerts:\n{}{}",
+        alert("/a", "50%"),
+        alert("/c", "100%")
+    );
+    run_scenario(spec, &tests);
+}
+
+#[test]
+fn gauge_sli_is_one_minus_the_average() {
+    let spec = r#"
+policy fast {
+  page 14.4x over 1h/5m
+}
+
+service probes {
+  sli reachable = gauge {
+    good = `probe_success{job="blackbox"}`
+  }
+
+  slo reachable {
+    sli      = reachable
+    target   = 99%
+    window   = 1d
+    alerting = fast
+  }
+}
+"#;
+    // Instance `b` goes down after 30 minutes; `a` stays up.
+    let tests = r#"- interval: 1m
+  input_series:
+  - series: 'probe_success{job="blackbox", instance="a"}'
+    values: '1x90'
+  - series: 'probe_success{job="blackbox", instance="b"}'
+    values: '1x29 0x61'
+  promql_expr_test:
+  - expr: slo:sli_error:ratio_rate5m
+    eval_time: 20m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{service="probes", slo="reachable"}'
+      value: 0
+  - expr: slo:sli_error:ratio_rate5m
+    eval_time: 60m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{service="probes", slo="reachable"}'
+      value: 0.5
+  # Over 1h, `b` was down for half the time: (1 + 0.5) / 2 up, so about 25%
+  # errors, above 14.4% (14.4x at 99%): the page fires.
+  - expr: count(ALERTS{alertstate="firing", slo="reachable"})
+    eval_time: 75m
+    exp_samples:
+    - labels: '{}'
+      value: 1
+  - expr: count(ALERTS{alertstate="firing", slo="reachable"})
+    eval_time: 20m
+    exp_samples: []
+"#;
+    run_scenario(spec, tests);
+}
+
+#[test]
+fn policy_override_changes_when_the_alert_fires() {
+    let spec = r#"
+policy standard {
+  page 14.4x over 1h/5m
+}
+
+service shop {
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo strict {
+    sli      = errors
+    target   = 99%
+    alerting = standard {
+      page 2x over 1h/5m
+    }
+  }
+
+  slo lenient {
+    sli      = errors
+    target   = 99%
+    alerting = standard
+  }
+}
+"#;
+    // 5% errors: above 2 × 1% (the override) but below 14.4 × 1% (the policy).
+    let tests = r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{code="200"}'
+    values: '0+570x120'
+  - series: 'http_requests_total{code="500"}'
+    values: '0+30x120'
+  promql_expr_test:
+  - expr: count by (slo) (ALERTS{alertstate="firing"})
+    eval_time: 70m
+    exp_samples:
+    - labels: '{slo="strict"}'
+      value: 1
+"#;
+    run_scenario(spec, tests);
+}
+
+#[test]
+fn example_specs_pass_promtool_lints() {
+    let Some(mut promtool) = promtool() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Sources::new();
+    let mut paths: Vec<PathBuf> = fs::read_dir(root.join("specs"))
+        .expect("specs")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "slo"))
+        .collect();
+    paths.sort();
+    for p in &paths {
+        sources.add(
+            p.display().to_string(),
+            fs::read_to_string(p).expect("spec"),
+        );
+    }
+    let checked = slo::check(&sources);
+    let program = checked.program.expect("specs compile");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for f in slo::compile(&program) {
+        let path = dir.path().join(&f.path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, f.contents).expect("write");
+        files.push(path);
+    }
+    assert!(files.len() >= 2, "specs/ should hold several services");
+    let out = promtool
+        .args(["check", "rules", "--lint=all", "--lint-fatal"])
+        .args(&files)
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool check rules failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
