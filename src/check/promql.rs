@@ -37,9 +37,13 @@ impl Query {
 pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr)> {
     if text.trim().is_empty() {
         diags.push(
-            Diag::new(Code::InvalidPromql, widen(span), format!("`{key}` is empty"))
-                .label("no PromQL here")
-                .help("write a selector such as `http_requests_total{job=\"api\"}`"),
+            Diag::new(
+                Code::InvalidPromql,
+                widen(span),
+                format!("`{key}` is empty"),
+            )
+            .label("no PromQL here")
+            .help("write a selector such as `http_requests_total{job=\"api\"}`"),
         );
         return None;
     }
@@ -174,7 +178,7 @@ mod tests {
 
     #[test]
     fn lexer_error_points_at_the_character() {
-        let (_, d) = run(r#"foo{a="b"} ! bar"#);
+        let (_, d) = run(r#"foo{a="b"} ; bar"#);
         assert_eq!(d[0].code, Code::InvalidPromql);
         assert_eq!(d[0].primary.span.start, 10 + 11);
     }

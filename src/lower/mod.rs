@@ -5,6 +5,7 @@
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
+pub mod dashboard;
 mod expr;
 
 use crate::check::{Program, Service, Slo};
@@ -87,7 +88,7 @@ pub fn ratio_series(window: Duration) -> String {
 
 /// Lowers a checked program.
 pub fn lower(program: &Program) -> Rules {
-    Rules {
+    let mut rules = Rules {
         files: program
             .services
             .iter()
@@ -96,7 +97,9 @@ pub fn lower(program: &Program) -> Rules {
                 groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
             })
             .collect(),
-    }
+    };
+    dashboard::annotate(&mut rules, program);
+    rules
 }
 
 /// The labels every series of an SLO carries.
@@ -159,10 +162,16 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ));
 
     let period_rules = vec![
-        record(ratio_series(slo.period), expr::error_ratio(&slo.sli, slo.period)),
+        record(
+            ratio_series(slo.period),
+            expr::error_ratio(&slo.sli, slo.period),
+        ),
         record(
             "slo:period_burn_rate:ratio".into(),
-            format!("{} / {budget}", own(&ratio_series(slo.period), service, slo)),
+            format!(
+                "{} / {budget}",
+                own(&ratio_series(slo.period), service, slo)
+            ),
         ),
         record(
             "slo:period_error_budget_remaining:ratio".into(),
@@ -171,7 +180,10 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ];
 
     let meta_rules = vec![
-        record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+        record(
+            "slo:objective:ratio".into(),
+            format!("vector({})", slo.objective),
+        ),
         record("slo:error_budget:ratio".into(), format!("vector({budget})")),
         record(
             "slo:time_period:days".into(),

@@ -18,7 +18,9 @@ struct Grammar;
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     let mut pairs =
         Grammar::parse(Rule::file, text).map_err(|e| vec![errors::syntax(file, text, e)])?;
-    let root = pairs.next().unwrap_or_else(|| unreachable!("grammar: file"));
+    let root = pairs
+        .next()
+        .unwrap_or_else(|| unreachable!("grammar: file"));
     let mut cx = Convert {
         file,
         diags: Vec::new(),
@@ -69,6 +71,8 @@ impl Convert {
                 Item::Defaults(block)
             }
             Rule::service => Item::Service(self.service(p)),
+            Rule::receiver => Item::Receiver(self.receiver(p)),
+            Rule::notify => Item::Notify(self.notify(p)),
             r => unreachable!("grammar: item {r:?}"),
         }
     }
@@ -76,7 +80,11 @@ impl Convert {
     fn policy(&mut self, p: Pair<Rule>) -> Policy {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_policy);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: policy name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy name")),
+        );
         let lines = inner.map(|l| self.policy_line(l)).collect();
         Policy { name, lines, span }
     }
@@ -86,7 +94,11 @@ impl Convert {
         let mut inner = p
             .into_inner()
             .filter(|p| !matches!(p.as_rule(), Rule::kw_over | Rule::kw_for));
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: policy line"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy line"))
+        };
         let severity = self.name(next());
         let burn_pair = next();
         let burn_span = self.span(&burn_pair);
@@ -118,7 +130,11 @@ impl Convert {
     fn service(&mut self, p: Pair<Rule>) -> Service {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_service);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: service name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: service name")),
+        );
         let mut service = Service {
             name,
             settings: Vec::new(),
@@ -165,6 +181,53 @@ impl Convert {
         Slo { name, block }
     }
 
+    fn receiver(&mut self, p: Pair<Rule>) -> Receiver {
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_receiver);
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: receiver"))
+        };
+        let name = self.name(next());
+        let kind = self.name(next());
+        let block = self.block(next());
+        Receiver { name, kind, block }
+    }
+
+    fn notify(&mut self, p: Pair<Rule>) -> Notify {
+        let mut keyword = None;
+        let mut scope = NotifyScope::All;
+        let mut block = None;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::kw_notify => keyword = Some(self.span(&part)),
+                Rule::notify_service => scope = NotifyScope::Service(self.scope_name(part)),
+                Rule::notify_team => scope = NotifyScope::Team(self.scope_name(part)),
+                Rule::block => block = Some(self.block(part)),
+                r => unreachable!("grammar: notify {r:?}"),
+            }
+        }
+        Notify {
+            scope,
+            block: block.unwrap_or_else(|| unreachable!("grammar: notify block")),
+            keyword: keyword.unwrap_or_else(|| unreachable!("grammar: notify keyword")),
+        }
+    }
+
+    /// The name or string after `service` or `team` in a `notify` scope.
+    fn scope_name(&mut self, p: Pair<Rule>) -> Name {
+        let target = p
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::name | Rule::string))
+            .unwrap_or_else(|| unreachable!("grammar: notify scope name"));
+        let span = self.span(&target);
+        let text = match target.as_rule() {
+            Rule::string => self.string(target),
+            _ => target.as_str().to_string(),
+        };
+        Name { text, span }
+    }
+
     fn block(&mut self, p: Pair<Rule>) -> Block {
         let span = self.span(&p);
         let settings = p.into_inner().map(|s| self.setting(s)).collect();
@@ -173,7 +236,11 @@ impl Convert {
 
     fn setting(&mut self, p: Pair<Rule>) -> Setting {
         let mut inner = p.into_inner();
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: setting"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: setting"))
+        };
         let key = self.name(next());
         let value = self.value(next());
         Setting { key, value }
@@ -189,11 +256,13 @@ impl Convert {
                     .map_or_else(String::new, |i| i.as_str().to_string()),
             ),
             Rule::duration => ValueKind::Duration(self.duration(p).value),
-            Rule::percent => ValueKind::Percent(self.number(
-                p.into_inner()
-                    .next()
-                    .unwrap_or_else(|| unreachable!("grammar: percent number")),
-            )),
+            Rule::percent => ValueKind::Percent(
+                self.number(
+                    p.into_inner()
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: percent number")),
+                ),
+            ),
             Rule::number => ValueKind::Number(self.number(p)),
             Rule::name => ValueKind::Name(p.as_str().to_string()),
             r => unreachable!("grammar: value {r:?}"),
