@@ -45,7 +45,7 @@ codes! {
     WrongType = "SLO006", Error, "value of the wrong kind for its key";
     ConflictingKeys = "SLO007", Error, "keys that exclude each other";
     NoDefaultReceiver = "SLO010", Error, "receivers without a default receiver";
-    InvalidUrl = "SLO011", Error, "URL that is not an absolute http(s) URL";
+    InvalidUrl = "SLO011", Error, "invalid URL or address";
     ReservedService = "SLO012", Error, "service name reserved for a generated file";
     UnknownName = "SLO101", Error, "reference to an undefined name";
     Duplicate = "SLO102", Error, "name defined twice";

@@ -141,7 +141,12 @@ pub fn emit(program: &Program) -> Option<OutputFile> {
 }
 
 fn timed(receiver: &str, matchers: Vec<String>, t: Timing) -> RouteYaml<'_> {
-    let show = |d: Option<crate::num::Duration>| d.map(|d| d.to_string());
+    let show = |d: Option<crate::num::Duration>| {
+        d.map(|d| match d.0 {
+            0 => "0s".to_string(),
+            _ => d.to_string(),
+        })
+    };
     RouteYaml {
         receiver,
         group_by: Vec::new(),

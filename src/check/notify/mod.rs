@@ -176,6 +176,8 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         match item {
             ast::Item::Receiver(r) => {
                 if let Some((first, _)) = receivers.get(r.name.text.as_str()) {
+                    // Still checked, for its own mistakes.
+                    let _ = receiver(r, diags);
                     diags.push(twice(
                         format!("receiver `{}` is defined twice", r.name.text),
                         r.name.span,
@@ -244,7 +246,11 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         let routes = notify_routes(n, &scope, &severities, &mut resolve, diags);
         if let Some((first, _)) = by_scope.get(&scope) {
             diags.push(twice(
-                format!("{} has two `notify` blocks", describe(&scope)),
+                match &scope {
+                    Scope::Service(s) => format!("service `{s}` has two `notify` blocks"),
+                    Scope::Team(t) => format!("team `{t}` has two `notify` blocks"),
+                    Scope::All => "two `notify` blocks without a scope".to_string(),
+                },
                 span,
                 *first,
                 "put all of its routes in one `notify` block",
@@ -321,14 +327,6 @@ fn team(s: &ast::Service) -> Option<&str> {
             ("team", ValueKind::Str(t)) => Some(t.as_str()),
             _ => None,
         })
-}
-
-fn describe(scope: &Scope) -> String {
-    match scope {
-        Scope::Service(s) => format!("service `{s}`"),
-        Scope::Team(t) => format!("team `{t}`"),
-        Scope::All => "every alert".to_string(),
-    }
 }
 
 fn twice(message: String, span: Span, first: Span, help: &str) -> Diag {

@@ -189,7 +189,7 @@ fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
     if factors.is_empty() {
         factors.push((Ratio::ONE, "orange"));
     }
-    factors.sort_by(|a, b| a.0.cmp(&b.0));
+    factors.sort_by_key(|f| f.0);
     steps.extend(factors.iter().map(|(f, c)| Step(Some(f.to_f64()), c)));
 
     let mut text = format!(
