@@ -311,6 +311,8 @@ fn outputs_do_not_depend_on_the_order_of_files() {
     let (_a, one) = compile_text(&[("a.slo", NOTIFICATIONS), ("b.slo", SERVICE)]);
     let (_b, two) = compile_text(&[("a.slo", SERVICE), ("b.slo", NOTIFICATIONS)]);
     let one = files(one.path(), "");
-    assert!(one.contains_key("alertmanager/alertmanager.yml") && one.contains_key("grafana/api.json"));
+    assert!(
+        one.contains_key("alertmanager/alertmanager.yml") && one.contains_key("grafana/api.json")
+    );
     assert_eq!(one, files(two.path(), ""));
 }
