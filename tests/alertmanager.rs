@@ -1,6 +1,7 @@
 //! The generated Alertmanager configuration, checked by the real tools:
 //! `amtool check-config`, `amtool config routes test` with the labels of
-//! the generated alerts, and a real Alertmanager proving the inhibition.
+//! the generated alerts, and a real Alertmanager on a loopback port proving
+//! the inhibition and rendering the Slack message.
 
 mod support;
 
@@ -315,4 +316,111 @@ fn outputs_do_not_depend_on_the_order_of_files() {
         one.contains_key("alertmanager/alertmanager.yml") && one.contains_key("grafana/api.json")
     );
     assert_eq!(one, files(two.path(), ""));
+}
+
+/// Accepts one HTTP request on `listener` within `timeout` and returns its
+/// body, answering `200 OK`.
+fn receive_one(listener: TcpListener, timeout: Duration) -> Option<String> {
+    use std::io::{Read, Write};
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + timeout;
+    let (mut stream, _) = loop {
+        match listener.accept() {
+            Ok(conn) => break conn,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(_) => return None,
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                return Some(body.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn slack_messages_carry_the_alert_text_and_its_links() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    // Slack is a local listener: its webhook URL sits in the secret file.
+    let slack = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let url_file = secrets.path().join("slack");
+    let address = slack.local_addr().expect("address");
+    fs::write(&url_file, format!("http://{address}/hook")).expect("secret");
+    let notifications = NOTIFICATIONS
+        .replace("/run/secrets/slack", &url_file.display().to_string())
+        .replace(
+            "  receiver        = fallback\n",
+            "  receiver        = fallback\n  grafana         = \"https://grafana.example.com\"\n",
+        );
+    let (_src, out) = compile_text(&[("api.slo", SERVICE), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The ticket of `other`, with the annotations its rule gives it.
+    let rules = fs::read_to_string(out.path().join("prometheus/api.yml")).expect("rules");
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
+    let rule = y["groups"]
+        .as_sequence()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
+        .find(|r| r["labels"]["slo"] == "other" && r["labels"]["severity"] == "ticket")
+        .expect("the ticket rule of `other`")
+        .clone();
+    let labels = alert_labels(out.path())
+        .into_iter()
+        .find(|l| get(l, "slo") == "other" && get(l, "severity") == "ticket")
+        .expect("labels");
+    let mut add = Command::new(&amtool);
+    add.args(["alert", "add", "--alertmanager.url", &am.url])
+        .args(args(&labels));
+    for (k, v) in rule["annotations"].as_mapping().expect("annotations") {
+        let (k, v) = (k.as_str().expect("key"), v.as_str().expect("value"));
+        add.arg(format!("--annotation={k}={v}"));
+    }
+    let o = add.output().expect("amtool alert add");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let body =
+        receive_one(slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
+    let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
+    let text = message["attachments"][0]["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("*ticket* api other: error budget burning 3x too fast"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Dashboard: https://grafana.example.com/d/slo-api/api-slos"),
+        "{text}"
+    );
+    drop(am);
 }
