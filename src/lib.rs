@@ -1,5 +1,6 @@
 //! `slo` compiles service level objectives written in the `.slo` language into
-//! Prometheus recording and alerting rules.
+//! Prometheus recording and alerting rules, Alertmanager routing and Grafana
+//! dashboards.
 //!
 //! The library is pure: it takes source text and returns diagnostics and
 //! generated files. Reading and writing files is the command line's job.
@@ -61,6 +62,8 @@ pub fn check(sources: &Sources) -> Checked {
 pub fn compile(program: &check::Program) -> Vec<OutputFile> {
     let rules = lower::lower(program);
     let mut files = emit::prometheus::emit(&rules);
+    files.extend(emit::grafana::emit(program));
+    files.extend(emit::alertmanager::emit(program));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

@@ -6,6 +6,7 @@ mod dimensions;
 mod fields;
 mod gauge;
 mod latency;
+pub mod notify;
 mod overrides;
 mod policy;
 pub mod promql;
@@ -24,6 +25,10 @@ pub use promql::Query;
 pub struct Program {
     /// Services, sorted by name.
     pub services: Vec<Service>,
+    /// The Grafana base URL (`defaults.grafana`), without a trailing `/`.
+    pub grafana: Option<String>,
+    /// Alertmanager routing, when the program declares receivers.
+    pub routing: Option<notify::Routing>,
 }
 
 /// A checked service.
@@ -148,19 +153,25 @@ const DEFAULTS_KEYS: &[Key] = &[
         kind: Kind::Name,
         example: "`alerting = standard`",
     },
+    notify::DEFAULTS_KEYS[0],
+    notify::DEFAULTS_KEYS[1],
+    notify::DEFAULTS_KEYS[2],
+    notify::DEFAULTS_KEYS[3],
+    notify::DEFAULTS_KEYS[4],
 ];
 
 /// Program-wide settings from `defaults`.
 struct Defaults<'a> {
     window: Option<(Duration, Span)>,
     alerting: Option<(&'a str, Span)>,
+    notify: notify::Settings<'a>,
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
 pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
     let errors_before = count_errors(diags);
     let mut policies: BTreeMap<&str, &ast::Policy> = BTreeMap::new();
-    let mut defaults: Option<&ast::Block> = None;
+    let mut defaults: Vec<&ast::Block> = Vec::new();
     let mut services: BTreeMap<&str, &ast::Service> = BTreeMap::new();
 
     for item in files.iter().flat_map(|f| &f.items) {
@@ -172,22 +183,9 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
                     policies.insert(&p.name.text, p);
                 }
             }
-            ast::Item::Defaults(d) => {
-                if let Some(first) = defaults {
-                    diags.push(
-                        Diag::new(
-                            Code::Duplicate,
-                            keyword_span(d.span, 8),
-                            "`defaults` is given twice",
-                        )
-                        .label("second `defaults` block")
-                        .secondary(keyword_span(first.span, 8), "first given here")
-                        .help("a program has one `defaults` block; merge them"),
-                    );
-                } else {
-                    defaults = Some(d);
-                }
-            }
+            // `defaults` may be split over several blocks, e.g. one per file;
+            // a key set in two of them is reported like a key set twice in one.
+            ast::Item::Defaults(d) => defaults.push(d),
             ast::Item::Service(s) => {
                 if let Some(first) = services.get(s.name.text.as_str()) {
                     diags.push(duplicate("service", &s.name, first.name.span));
@@ -195,6 +193,7 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
                     services.insert(&s.name.text, s);
                 }
             }
+            ast::Item::Receiver(_) | ast::Item::Notify(_) => {} // see `notify::check`
         }
     }
 
@@ -202,18 +201,17 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
         policy::check_static(p, diags);
     }
 
-    let defaults = match defaults {
-        Some(block) => {
-            let f = Fields::new(&block.settings, DEFAULTS_KEYS, "`defaults`", diags);
-            Defaults {
-                window: f.duration("window", diags),
-                alerting: f.name("alerting", diags),
-            }
+    let default_settings: Vec<ast::Setting> = defaults
+        .iter()
+        .flat_map(|b| b.settings.iter().cloned())
+        .collect();
+    let defaults = {
+        let f = Fields::new(&default_settings, DEFAULTS_KEYS, "`defaults`", diags);
+        Defaults {
+            window: f.duration("window", diags),
+            alerting: f.name("alerting", diags),
+            notify: notify::settings(&f, diags),
         }
-        None => Defaults {
-            window: None,
-            alerting: None,
-        },
     };
     if let Some((w, span)) = defaults.window {
         policy::check_period(w, span, diags);
@@ -260,7 +258,21 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
         }
     }
 
-    (count_errors(diags) == errors_before).then_some(Program { services: checked })
+    let outputs = notify::check(
+        files,
+        &notify::Context {
+            settings: &defaults.notify,
+            policies: &policies,
+            services: &services,
+        },
+        diags,
+    );
+
+    (count_errors(diags) == errors_before).then_some(Program {
+        services: checked,
+        grafana: outputs.grafana,
+        routing: outputs.routing,
+    })
 }
 
 fn count_errors(diags: &[Diag]) -> usize {

@@ -9,11 +9,13 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Compile service level objectives into Prometheus rules.
+/// Compile service level objectives into Prometheus rules, Alertmanager
+/// routes and Grafana dashboards.
 ///
 /// `slo` reads `.slo` files (a directory means every `.slo` file under it),
 /// checks them like a type checker and writes recording rules, error-budget
-/// series and multi-window multi-burn-rate alerts.
+/// series, multi-window multi-burn-rate alerts, Grafana dashboards and, when
+/// receivers are declared, an Alertmanager configuration.
 ///
 /// Exit status: 0 success, 1 the specs have errors (or warnings with
 /// `--deny warnings`), 2 usage or I/O error.
@@ -37,7 +39,9 @@ struct Cli {
 enum Command {
     /// Check specs and write the generated files under the output directory.
     ///
-    /// Writes `prometheus/<service>.yml` for every service. Nothing is
+    /// Writes `prometheus/<service>.yml` and `grafana/<service>.json` for
+    /// every service, `grafana/slo-overview.json`, and
+    /// `alertmanager/alertmanager.yml` when receivers are declared. Nothing is
     /// written when there is any error; each file is replaced atomically and
     /// left untouched when its contents do not change.
     Compile {

@@ -48,6 +48,11 @@ impl<'a> Printer<'a> {
                 Item::Policy(p) => self.policy(p),
                 Item::Defaults(d) => self.defaults(d),
                 Item::Service(s) => self.service(s),
+                Item::Receiver(r) => {
+                    let header = format!("receiver {} = {}", r.name.text, r.kind.text);
+                    self.settings_block("receiver", r.name.span.start, &r.block, header, 0);
+                }
+                Item::Notify(n) => self.notify(n),
             }
         }
         self.comments_before(self.src.len() + 1, 0, false, usize::MAX);
@@ -232,6 +237,27 @@ impl<'a> Printer<'a> {
         self.line(l.span.start, end, indent, code, false);
     }
 
+    fn notify(&mut self, n: &ast::Notify) {
+        let header = match &n.scope {
+            ast::NotifyScope::All => "notify".to_string(),
+            ast::NotifyScope::Service(name) => format!("notify service {}", name.text),
+            ast::NotifyScope::Team(name) => format!("notify team {}", self.text(name.span)),
+        };
+        let b = &n.block;
+        self.block(
+            n.keyword.start,
+            b.span,
+            header,
+            0,
+            b.settings.is_empty(),
+            |me| {
+                for s in &b.settings {
+                    me.setting(s, 1, false);
+                }
+            },
+        );
+    }
+
     fn defaults(&mut self, d: &ast::Block) {
         self.block(
             d.span.start,
@@ -278,8 +304,9 @@ impl<'a> Printer<'a> {
         });
     }
 
-    /// An `sli` or `slo`: always a blank line before, settings inside.
-    /// `name` is where its name starts; `keyword` is `sli` or `slo`.
+    /// An `sli`, `slo` or `receiver`: always a blank line before, settings
+    /// inside. `name` is where its name starts; `keyword` is the keyword
+    /// before it.
     fn settings_block(
         &mut self,
         keyword: &str,

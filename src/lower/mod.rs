@@ -5,6 +5,7 @@
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
+pub mod dashboard;
 mod expr;
 
 use crate::check::{Program, Service, Slo};
@@ -87,7 +88,7 @@ pub fn ratio_series(window: Duration) -> String {
 
 /// Lowers a checked program.
 pub fn lower(program: &Program) -> Rules {
-    Rules {
+    let mut rules = Rules {
         files: program
             .services
             .iter()
@@ -96,7 +97,9 @@ pub fn lower(program: &Program) -> Rules {
                 groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
             })
             .collect(),
-    }
+    };
+    dashboard::annotate(&mut rules, program);
+    rules
 }
 
 /// The labels every series of an SLO carries.

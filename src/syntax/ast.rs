@@ -28,6 +28,10 @@ pub enum Item {
     Defaults(Block),
     /// `service NAME { … }`
     Service(Service),
+    /// `receiver NAME = KIND { … }`
+    Receiver(Receiver),
+    /// `notify [SCOPE] { … }`
+    Notify(Notify),
 }
 
 /// An alert policy.
@@ -186,4 +190,37 @@ pub struct Slo {
     pub name: Name,
     /// Its settings.
     pub block: Block,
+}
+
+/// `receiver NAME = KIND { … }`: a notification target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Receiver {
+    /// The receiver's name.
+    pub name: Name,
+    /// `slack`, `pagerduty`, `email` or `webhook`.
+    pub kind: Name,
+    /// Its settings.
+    pub block: Block,
+}
+
+/// `notify [SCOPE] { SEVERITY = RECEIVER … }`: where alerts go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notify {
+    /// Which alerts the block covers.
+    pub scope: NotifyScope,
+    /// Severity → receiver lines and timing settings.
+    pub block: Block,
+    /// The keyword `notify`.
+    pub keyword: Span,
+}
+
+/// Which alerts a `notify` block covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotifyScope {
+    /// No scope: every alert.
+    All,
+    /// `service NAME`
+    Service(Name),
+    /// `team "NAME"` (the text without quotes; the span includes them).
+    Team(Name),
 }

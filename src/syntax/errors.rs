@@ -8,7 +8,7 @@ use pest::error::{ErrorVariant, InputLocation};
 fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of file",
-        Rule::file | Rule::item => "`policy`, `defaults` or `service`",
+        Rule::file | Rule::item => "`policy`, `defaults`, `service`, `receiver` or `notify`",
         Rule::policy | Rule::kw_policy => "`policy`",
         Rule::defaults | Rule::kw_defaults => "`defaults`",
         Rule::service | Rule::kw_service => "`service`",
@@ -40,6 +40,11 @@ fn describe(rule: Rule) -> &'static str {
         Rule::percent => "a percentage such as `99.9%`",
         Rule::number => "a number",
         Rule::WHITESPACE | Rule::COMMENT => "a blank",
+        Rule::receiver | Rule::kw_receiver => "`receiver`",
+        Rule::notify | Rule::kw_notify => "`notify`",
+        Rule::notify_scope => "`service NAME` or `team \"NAME\"`",
+        Rule::notify_service => "`service NAME`",
+        Rule::notify_team | Rule::kw_team => "`team \"NAME\"`",
     }
 }
 
@@ -202,7 +207,7 @@ fn hint(wanted: &[&str], found: &str) -> String {
     } else if found == "=" && wants("a name") {
         "a name is missing before `=`".to_string()
     } else if wants("`policy`") && wanted.len() == 1 && wants("service") {
-        "a file holds `policy`, `defaults` and `service` items".to_string()
+        "a file holds `policy`, `defaults`, `service`, `receiver` and `notify` items".to_string()
     } else if wants("`}`") || found.is_empty() {
         "check that every `{` has its `}`".to_string()
     } else {

@@ -81,6 +81,8 @@ impl Convert {
                 Item::Defaults(block)
             }
             Rule::service => Item::Service(self.service(p)),
+            Rule::receiver => Item::Receiver(self.receiver(p)),
+            Rule::notify => Item::Notify(self.notify(p)),
             r => unreachable!("grammar: item {r:?}"),
         }
     }
@@ -187,6 +189,53 @@ impl Convert {
         let name = self.name(next());
         let block = self.block(next());
         Slo { name, block }
+    }
+
+    fn receiver(&mut self, p: Pair<Rule>) -> Receiver {
+        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_receiver);
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: receiver"))
+        };
+        let name = self.name(next());
+        let kind = self.name(next());
+        let block = self.block(next());
+        Receiver { name, kind, block }
+    }
+
+    fn notify(&mut self, p: Pair<Rule>) -> Notify {
+        let mut keyword = None;
+        let mut scope = NotifyScope::All;
+        let mut block = None;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::kw_notify => keyword = Some(self.span(&part)),
+                Rule::notify_service => scope = NotifyScope::Service(self.scope_name(part)),
+                Rule::notify_team => scope = NotifyScope::Team(self.scope_name(part)),
+                Rule::block => block = Some(self.block(part)),
+                r => unreachable!("grammar: notify {r:?}"),
+            }
+        }
+        Notify {
+            scope,
+            block: block.unwrap_or_else(|| unreachable!("grammar: notify block")),
+            keyword: keyword.unwrap_or_else(|| unreachable!("grammar: notify keyword")),
+        }
+    }
+
+    /// The name or string after `service` or `team` in a `notify` scope.
+    fn scope_name(&mut self, p: Pair<Rule>) -> Name {
+        let target = p
+            .into_inner()
+            .find(|p| matches!(p.as_rule(), Rule::name | Rule::string))
+            .unwrap_or_else(|| unreachable!("grammar: notify scope name"));
+        let span = self.span(&target);
+        let text = match target.as_rule() {
+            Rule::string => self.string(target),
+            _ => target.as_str().to_string(),
+        };
+        Name { text, span }
     }
 
     fn block(&mut self, p: Pair<Rule>) -> Block {

@@ -1,0 +1,193 @@
+//! The overview dashboard: every SLO of the program in one table, with a
+//! link to the dashboard that shows it.
+
+use super::panels::{self, Common, Grid, Query, Step};
+use crate::check::Program;
+use crate::lower::{dashboard, ALERT_NAME};
+use serde_json::{json, Value};
+
+/// The panels of the overview.
+pub fn panels(program: &Program) -> Vec<Value> {
+    let services: Vec<&str> = program
+        .services
+        .iter()
+        .filter(|s| !s.slos.is_empty())
+        .map(|s| s.name.as_str())
+        .collect();
+    let slo_count: usize = program.services.iter().map(|s| s.slos.len()).sum();
+    // Only this program's SLOs: the same Prometheus may hold others.
+    let ours = format!("service=~\"{}\"", services.join("|"));
+    let per_slo = |series: &str| format!("max by (service, slo) ({series}{{{ours}}})");
+    let firing = format!("ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {ours}}}");
+
+    let missed = panels::stat(
+        &Common {
+            id: 1,
+            title: "SLOs out of budget",
+            description: "SLOs whose error budget for the current period is spent.",
+            grid: Grid {
+                x: 0,
+                y: 0,
+                w: 8,
+                h: 4,
+            },
+        },
+        Query::range(
+            format!("count(slo:period_error_budget_remaining:ratio{{{ours}}} < 0) or vector(0)"),
+            "SLOs",
+        ),
+        json!({
+            "unit": "none",
+            "decimals": 0,
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(1.0), "red")]),
+        }),
+    );
+    let alerts = panels::stat(
+        &Common {
+            id: 2,
+            title: "Firing SLO alerts",
+            description: "Burn-rate alerts firing now, across every SLO.",
+            grid: Grid {
+                x: 8,
+                y: 0,
+                w: 8,
+                h: 4,
+            },
+        },
+        Query::range(format!("count({firing}) or vector(0)"), "alerts"),
+        json!({
+            "unit": "none",
+            "decimals": 0,
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(1.0), "red")]),
+        }),
+    );
+    let total = panels::stat(
+        &Common {
+            id: 3,
+            title: "SLOs",
+            description: "SLOs defined in the specs.",
+            grid: Grid {
+                x: 16,
+                y: 0,
+                w: 8,
+                h: 4,
+            },
+        },
+        Query::range(format!("count({})", per_slo("slo:objective:ratio")), "SLOs"),
+        json!({
+            "unit": "none",
+            "decimals": 0,
+            "color": { "mode": "fixed", "fixedColor": "text" },
+            "thresholds": panels::thresholds(&[Step(None, "text")]),
+        }),
+    );
+
+    // Each row links to the dashboard page of its SLO. The link is built
+    // from the `dashboard` column, whose value (`service/slo`) a value
+    // mapping turns into the page's uid.
+    let mut pages = serde_json::Map::new();
+    for service in &program.services {
+        for page in dashboard::pages(service) {
+            for slo in &service.slos[page.slos.clone()] {
+                pages.insert(
+                    format!("{}/{}", service.name, slo.name),
+                    json!({ "text": page.uid, "index": pages.len() }),
+                );
+            }
+        }
+    }
+    let queries = vec![
+        Query::instant(format!("100 * {}", per_slo("slo:objective:ratio")), ""),
+        Query::instant(
+            format!(
+                "100 * {}",
+                per_slo("slo:period_error_budget_remaining:ratio")
+            ),
+            "",
+        ),
+        Query::instant(per_slo("slo:current_burn_rate:ratio"), ""),
+        Query::instant(
+            format!(
+                "count by (service, slo) ({firing}) or 0 * {}",
+                per_slo("slo:objective:ratio")
+            ),
+            "",
+        ),
+        Query::instant(
+            format!(
+                "label_join({}, \"dashboard\", \"/\", \"service\", \"slo\")",
+                per_slo("slo:objective:ratio")
+            ),
+            "",
+        ),
+    ];
+    let table = panels::table(
+        &Common {
+            id: 4,
+            title: "Every SLO",
+            description: "Target and error budget left over each SLO's period, burn rate over its shortest alert window, and alerts firing now. Click a row to open the SLO's dashboard.",
+            grid: Grid {
+                x: 0,
+                y: 4,
+                w: 24,
+                h: (4 + slo_count as u32).clamp(8, 40),
+            },
+        },
+        queries,
+        json!({
+            "custom": panels::table_cells(),
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "text")]),
+            "mappings": [{ "type": "value", "options": pages }],
+            "links": [{
+                "title": "Open the SLO's dashboard",
+                "type": "link",
+                "url": "/d/${__data.fields.dashboard}?${__url_time_range}&var-datasource=${datasource}",
+                "icon": "dashboard",
+                "tooltip": "",
+                "tags": [],
+                "asDropdown": false,
+                "targetBlank": false,
+                "includeVars": false,
+                "keepTime": false,
+            }],
+        }),
+        vec![
+            panels::column_override(
+                &["budget remaining (%)"],
+                Some(&[Step(None, "red"), Step(Some(10.0), "orange"), Step(Some(50.0), "green")]),
+            ),
+            panels::column_override(
+                &["burn rate (x)"],
+                Some(&[Step(None, "green"), Step(Some(1.0), "orange"), Step(Some(10.0), "red")]),
+            ),
+            panels::column_override(
+                &["firing alerts"],
+                Some(&[Step(None, "green"), Step(Some(1.0), "red")]),
+            ),
+        ],
+        json!([
+            { "id": "merge", "options": {} },
+            {
+                "id": "organize",
+                "options": {
+                    "excludeByName": { "Time": true, "Value #E": true },
+                    "indexByName": {
+                        "service": 0, "slo": 1, "Value #A": 2, "Value #B": 3,
+                        "Value #C": 4, "Value #D": 5, "dashboard": 6,
+                    },
+                    "renameByName": {
+                        "Value #A": "target (%)",
+                        "Value #B": "budget remaining (%)",
+                        "Value #C": "burn rate (x)",
+                        "Value #D": "firing alerts",
+                    },
+                },
+            },
+        ]),
+        Some("budget remaining (%)"),
+    );
+    vec![missed, alerts, total, table]
+}

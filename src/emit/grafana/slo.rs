@@ -1,0 +1,267 @@
+//! The block of panels of one SLO on its service dashboard: the SLI against
+//! the target, the budget left, burn rates against the alert thresholds,
+//! the error ratio, the budget burn-down over the period, firing alerts.
+
+use super::panels::{self, Common, Grid, Query, Step};
+use crate::check::{Service, Slo};
+use crate::lower::{self, ALERT_NAME};
+use crate::num::Ratio;
+use serde_json::{json, Value};
+
+/// Grid rows one SLO takes: a heading and two lines of panels.
+pub const HEIGHT: u32 = 1 + 2 * PANEL_HEIGHT;
+
+/// Panels one SLO takes, its row heading included.
+pub const PANELS: u32 = 7;
+
+const PANEL_HEIGHT: u32 = 8;
+
+/// The colour of a severity, in threshold lines and alert tables.
+pub fn severity_color(severity: &str) -> &'static str {
+    match severity {
+        "page" => "red",
+        "ticket" => "orange",
+        _ => "yellow",
+    }
+}
+
+/// A ratio as a percentage: 0.999 → 99.9.
+fn percent(r: Ratio) -> Ratio {
+    r.mul(Ratio::int(100))
+}
+
+/// The panels of one SLO, laid out from grid row `y`, with ids from `id`.
+pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
+    let sel = format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name);
+    let period = slo.period;
+    let target = percent(slo.objective);
+    let budget = slo.budget();
+    let current = lower::current_window(slo);
+    let at = |n: u32, x: u32, line: u32, w: u32| Common {
+        id: id + n,
+        title: "",
+        description: "",
+        grid: Grid {
+            x,
+            y: y + 1 + line * PANEL_HEIGHT,
+            w,
+            h: PANEL_HEIGHT,
+        },
+    };
+
+    let sli_title = format!("SLI over {period}");
+    let sli_text = format!(
+        "Good events over the last {period} (SLI `{}`), against the target of {target}%: green while the SLO is met.",
+        slo.sli_name
+    );
+    // One more decimal than the target has, so 99.95% is not shown as 100%.
+    let decimals = target.to_string().split('.').nth(1).map_or(0, str::len) + 1;
+    let sli = panels::stat(
+        &Common {
+            title: &sli_title,
+            description: &sli_text,
+            ..at(1, 0, 0, 5)
+        },
+        Query::range(format!("1 - {}{sel}", lower::ratio_series(period)), "SLI"),
+        json!({
+            "unit": "percentunit",
+            "decimals": decimals,
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(slo.objective.to_f64()), "green")]),
+        }),
+    );
+
+    let budget_text = format!(
+        "Share of the {period} error budget ({}% of events) not yet spent. Below zero the SLO is missed.",
+        percent(budget)
+    );
+    let remaining = panels::gauge(
+        &Common {
+            title: "Error budget remaining",
+            description: &budget_text,
+            ..at(2, 5, 0, 5)
+        },
+        Query::range(
+            format!("slo:period_error_budget_remaining:ratio{sel}"),
+            "remaining",
+        ),
+        json!({
+            "unit": "percentunit",
+            "decimals": 1,
+            "min": 0,
+            "max": 1,
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(0.1), "orange"), Step(Some(0.5), "green")]),
+        }),
+    );
+
+    let (burn_steps, burn_text) = burn_thresholds(slo);
+    let burn = panels::timeseries(
+        &Common {
+            title: "Burn rate",
+            description: &burn_text,
+            ..at(3, 10, 0, 14)
+        },
+        lower::windows(slo)
+            .into_iter()
+            .map(|w| {
+                Query::range(
+                    format!("{}{sel} / {budget}", lower::ratio_series(w)),
+                    w.to_string(),
+                )
+            })
+            .collect(),
+        json!({
+            "unit": "suffix:x",
+            "color": { "mode": "palette-classic" },
+            "thresholds": panels::thresholds(&burn_steps),
+        }),
+    );
+
+    let ratio_text = format!(
+        "Share of failed events over {current}. The dashed line is the error budget, {}%: above it the budget burns faster than the {period} period allows.",
+        percent(budget)
+    );
+    let ratio = panels::timeseries(
+        &Common {
+            title: "Error ratio",
+            description: &ratio_text,
+            ..at(4, 0, 1, 9)
+        },
+        vec![Query::range(
+            format!("{}{sel}", lower::ratio_series(current)),
+            format!("errors ({current})"),
+        )],
+        json!({
+            "unit": "percentunit",
+            "color": { "mode": "palette-classic" },
+            "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(budget.to_f64()), "red")]),
+        }),
+    );
+
+    let burndown_text = format!(
+        "Error budget left over the rolling {period} period, shown over the whole period. It falls as errors spend the budget and recovers as old errors leave the window."
+    );
+    let mut burndown = panels::timeseries(
+        &Common {
+            title: "Error budget burn-down",
+            description: &burndown_text,
+            ..at(5, 9, 1, 9)
+        },
+        vec![Query::range(
+            format!("slo:period_error_budget_remaining:ratio{sel}"),
+            "budget remaining",
+        )],
+        json!({
+            "unit": "percentunit",
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(0.0), "green")]),
+        }),
+    );
+    burndown["timeFrom"] = json!(period.to_string());
+
+    let alerts = firing_alerts(service, slo, &sel, at(6, 18, 1, 6));
+
+    let heading = format!("{}: {target}% over {period}", slo.name);
+    vec![
+        panels::row(id, &heading, y),
+        sli,
+        remaining,
+        burn,
+        ratio,
+        burndown,
+        alerts,
+    ]
+}
+
+/// The threshold lines of the burn-rate panel, one per burn factor of the
+/// SLO's policy, coloured by severity; and the panel's description.
+fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
+    let mut steps = vec![Step(None, "green")];
+    let mut factors: Vec<(Ratio, &str)> = Vec::new();
+    for a in &slo.alerts {
+        match factors.iter_mut().find(|(f, _)| *f == a.factor) {
+            // Two severities at one factor: the line takes the first one's colour.
+            Some(_) => {}
+            None => factors.push((a.factor, severity_color(&a.severity))),
+        }
+    }
+    if factors.is_empty() {
+        factors.push((Ratio::ONE, "orange"));
+    }
+    factors.sort_by_key(|f| f.0);
+    steps.extend(factors.iter().map(|(f, c)| Step(Some(f.to_f64()), c)));
+
+    let mut text = format!(
+        "Error ratio over each window divided by the error budget: at 1x the budget lasts exactly {}.",
+        slo.period
+    );
+    if slo.alerts.is_empty() {
+        text.push_str(" This SLO has no alerts; the dashed line is 1x.");
+    } else {
+        let lines: Vec<String> = slo
+            .alerts
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} at {}x over {}/{}",
+                    a.severity, a.factor, a.long, a.short
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            " Dashed lines: the alert thresholds ({}); an alert fires when both of its windows are above its line.",
+            lines.join(", ")
+        ));
+    }
+    (steps, text)
+}
+
+fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Value {
+    let selector = format!(
+        "ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {}",
+        &sel[1..]
+    );
+    let mut colors = serde_json::Map::new();
+    for (i, a) in slo.alerts.iter().enumerate() {
+        colors
+            .entry(a.severity.clone())
+            .or_insert_with(|| json!({ "color": severity_color(&a.severity), "index": i }));
+    }
+    let description = if slo.alerts.is_empty() {
+        format!(
+            "SLO `{}` of `{}` has no alerts (`alerting = none`).",
+            slo.name, service.name
+        )
+    } else {
+        "Burn-rate alerts of this SLO firing now, by severity and windows.".to_string()
+    };
+    panels::table(
+        &Common {
+            title: "Firing alerts",
+            description: &description,
+            ..at
+        },
+        vec![Query::instant(
+            format!("sum by (severity, long_window, short_window) ({selector})"),
+            "",
+        )],
+        json!({
+            "custom": panels::table_cells(),
+            "color": { "mode": "thresholds" },
+            "thresholds": panels::thresholds(&[Step(None, "text")]),
+            "mappings": [{ "type": "value", "options": colors }],
+            "noValue": if slo.alerts.is_empty() { "no alerts defined" } else { "none firing" },
+        }),
+        vec![panels::column_override(&["severity"], None)],
+        json!([{
+            "id": "organize",
+            "options": {
+                "excludeByName": { "Time": true, "Value": true },
+                "indexByName": { "severity": 0, "long_window": 1, "short_window": 2 },
+                "renameByName": { "long_window": "long window", "short_window": "short window" },
+            },
+        }]),
+        None,
+    )
+}

@@ -1,0 +1,426 @@
+//! The generated Alertmanager configuration, checked by the real tools:
+//! `amtool check-config`, `amtool config routes test` with the labels of
+//! the generated alerts, and a real Alertmanager on a loopback port proving
+//! the inhibition and rendering the Slack message.
+
+mod support;
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{compile, compile_text, files, root, tool};
+
+fn check_config(amtool: &Path, config: &Path) {
+    let o = Command::new(amtool)
+        .arg("check-config")
+        .arg(config)
+        .output()
+        .expect("run amtool");
+    assert!(
+        o.status.success(),
+        "amtool check-config failed:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Labels as amtool arguments: `name="value"`, the value escaped.
+fn args(labels: &[(String, String)]) -> Vec<String> {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect()
+}
+
+/// The receiver `amtool config routes test` picks for an alert's labels.
+fn route(amtool: &Path, config: &Path, labels: &[(String, String)]) -> String {
+    let o = Command::new(amtool)
+        .args(["config", "routes", "test"])
+        .arg(format!("--config.file={}", config.display()))
+        .args(args(labels))
+        .output()
+        .expect("run amtool");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// The labels of every alert in the generated rule files.
+fn alert_labels(out: &Path) -> Vec<Vec<(String, String)>> {
+    let mut all = Vec::new();
+    for (_, text) in files(out, "prometheus/") {
+        let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("yaml");
+        for g in y["groups"].as_sequence().expect("groups") {
+            for r in g["rules"].as_sequence().expect("rules") {
+                let Some(alert) = r["alert"].as_str() else {
+                    continue;
+                };
+                let mut labels = vec![("alertname".to_string(), alert.to_string())];
+                for (k, v) in r["labels"].as_mapping().expect("labels") {
+                    labels.push((
+                        k.as_str().expect("name").to_string(),
+                        v.as_str().expect("value").to_string(),
+                    ));
+                }
+                all.push(labels);
+            }
+        }
+    }
+    all
+}
+
+fn get<'a>(labels: &'a [(String, String)], name: &str) -> &'a str {
+    labels
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[test]
+fn the_spec_config_passes_amtool_and_routes_every_alert_where_the_spec_says() {
+    let Some(amtool) = tool("amtool") else { return };
+    let out = compile(&root(), &["specs"]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+
+    let alerts = alert_labels(out.path());
+    assert!(alerts.len() >= 8, "expected the alerts of both services");
+    for labels in alerts {
+        // What specs/notifications.slo declares.
+        let expected = match (get(&labels, "service"), get(&labels, "severity")) {
+            ("checkout", "page") => "payments-pager",
+            ("checkout", "ticket") => "payments-chat",
+            ("search", "page") => "search-oncall",
+            ("search", "ticket") => "sre-mail",
+            other => panic!("an alert the spec does not declare: {other:?}"),
+        };
+        assert_eq!(route(&amtool, &config, &labels), expected, "{labels:?}");
+    }
+    // Anything else falls through to the default receiver.
+    let stray = [("alertname".to_string(), "NodeDown".to_string())];
+    assert_eq!(route(&amtool, &config, &stray), "sre-mail");
+}
+
+/// A program without notifications…
+const SERVICE: &str = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 3x    over 1d/2h
+}
+
+defaults {
+  alerting = standard
+}
+
+service api {
+  team = "core \"platform\""
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.9%
+  }
+  slo other {
+    sli    = requests
+    target = 99%
+  }
+}
+"#;
+
+/// … and its notifications, in a file of their own with their own `defaults`.
+const NOTIFICATIONS: &str = r#"
+defaults {
+  receiver        = fallback
+  group_wait      = 0s
+  repeat_interval = 12h
+}
+
+receiver pager = pagerduty {
+  routing_key_file = "/run/secrets/pagerduty"
+}
+
+receiver chat = slack {
+  api_url_file = "/run/secrets/slack"
+}
+
+receiver fallback = webhook {
+  url = "http://127.0.0.1:9/unused"
+}
+
+notify team "core \"platform\"" {
+  page = pager
+}
+
+notify {
+  ticket = chat
+}
+"#;
+
+fn program() -> [(&'static str, &'static str); 2] {
+    [("api.slo", SERVICE), ("notifications.slo", NOTIFICATIONS)]
+}
+
+#[test]
+fn severity_routes_and_timings_reach_alertmanager() {
+    let Some(amtool) = tool("amtool") else { return };
+    let (_src, out) = compile_text(&program());
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let text = fs::read_to_string(&config).expect("config");
+    assert!(
+        text.contains("repeat_interval: 12h") && text.contains("group_wait: 0s"),
+        "{text}"
+    );
+    for labels in alert_labels(out.path()) {
+        let expected = match get(&labels, "severity") {
+            "page" => "pager",
+            _ => "chat",
+        };
+        assert_eq!(route(&amtool, &config, &labels), expected, "{labels:?}");
+    }
+}
+
+#[test]
+fn no_receivers_no_alertmanager_config() {
+    let (_src, out) = compile_text(&[("api.slo", SERVICE)]);
+    assert!(files(out.path(), "alertmanager/").is_empty());
+    assert!(!files(out.path(), "grafana/").is_empty());
+}
+
+/// A real Alertmanager on a free loopback port, stopped when dropped.
+struct Alertmanager {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(binary: &Path, config: &Path, storage: &Path, amtool: &Path) -> Alertmanager {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", storage.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start alertmanager");
+    let am = Alertmanager {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let ready = Command::new(amtool)
+            .args(["config", "show", "--alertmanager.url", &am.url])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ready {
+            return am;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("alertmanager did not start on {}", am.url);
+}
+
+#[test]
+fn a_firing_page_inhibits_the_ticket_of_the_same_slo_only() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let (_src, out) = compile_text(&program());
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The labels the generated rules put on their alerts.
+    let alerts = alert_labels(out.path());
+    let pick = |slo: &str, severity: &str| {
+        alerts
+            .iter()
+            .find(|l| get(l, "slo") == slo && get(l, "severity") == severity)
+            .unwrap_or_else(|| panic!("no {severity} alert for {slo}"))
+            .clone()
+    };
+    for labels in [
+        pick("availability", "page"),
+        pick("availability", "ticket"),
+        pick("other", "ticket"),
+    ] {
+        let o = Command::new(&amtool)
+            .args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(&labels))
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = Command::new(&amtool)
+        .args([
+            "alert",
+            "query",
+            "-o",
+            "json",
+            "--active",
+            "--inhibited",
+            "--unprocessed",
+        ])
+        .args(["--alertmanager.url", &am.url])
+        .output()
+        .expect("amtool alert query");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let mut states: Vec<(String, String, String)> = listed
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let s = |v: &serde_json::Value| v.as_str().expect("string").to_string();
+            (
+                s(&a["labels"]["slo"]),
+                s(&a["labels"]["severity"]),
+                s(&a["status"]["state"]),
+            )
+        })
+        .collect();
+    states.sort();
+    let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        states,
+        [
+            s("availability", "page", "active"),
+            s("availability", "ticket", "suppressed"),
+            s("other", "ticket", "active"),
+        ]
+    );
+}
+
+#[test]
+fn outputs_do_not_depend_on_the_order_of_files() {
+    let (_a, one) = compile_text(&[("a.slo", NOTIFICATIONS), ("b.slo", SERVICE)]);
+    let (_b, two) = compile_text(&[("a.slo", SERVICE), ("b.slo", NOTIFICATIONS)]);
+    let one = files(one.path(), "");
+    assert!(
+        one.contains_key("alertmanager/alertmanager.yml") && one.contains_key("grafana/api.json")
+    );
+    assert_eq!(one, files(two.path(), ""));
+}
+
+/// Accepts one HTTP request on `listener` within `timeout` and returns its
+/// body, answering `200 OK`.
+fn receive_one(listener: TcpListener, timeout: Duration) -> Option<String> {
+    use std::io::{Read, Write};
+    listener.set_nonblocking(true).expect("nonblocking");
+    let deadline = Instant::now() + timeout;
+    let (mut stream, _) = loop {
+        match listener.accept() {
+            Ok(conn) => break conn,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(_) => return None,
+        }
+    };
+    stream.set_nonblocking(false).expect("blocking");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                return Some(body.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn slack_messages_carry_the_alert_text_and_its_links() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    // Slack is a local listener: its webhook URL sits in the secret file.
+    let slack = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let url_file = secrets.path().join("slack");
+    let address = slack.local_addr().expect("address");
+    fs::write(&url_file, format!("http://{address}/hook")).expect("secret");
+    let notifications = NOTIFICATIONS
+        .replace("/run/secrets/slack", &url_file.display().to_string())
+        .replace(
+            "  receiver        = fallback\n",
+            "  receiver        = fallback\n  grafana         = \"https://grafana.example.com\"\n",
+        );
+    let (_src, out) = compile_text(&[("api.slo", SERVICE), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The ticket of `other`, with the annotations its rule gives it.
+    let rules = fs::read_to_string(out.path().join("prometheus/api.yml")).expect("rules");
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
+    let rule = y["groups"]
+        .as_sequence()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
+        .find(|r| r["labels"]["slo"] == "other" && r["labels"]["severity"] == "ticket")
+        .expect("the ticket rule of `other`")
+        .clone();
+    let labels = alert_labels(out.path())
+        .into_iter()
+        .find(|l| get(l, "slo") == "other" && get(l, "severity") == "ticket")
+        .expect("labels");
+    let mut add = Command::new(&amtool);
+    add.args(["alert", "add", "--alertmanager.url", &am.url])
+        .args(args(&labels));
+    for (k, v) in rule["annotations"].as_mapping().expect("annotations") {
+        let (k, v) = (k.as_str().expect("key"), v.as_str().expect("value"));
+        add.arg(format!("--annotation={k}={v}"));
+    }
+    let o = add.output().expect("amtool alert add");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let body =
+        receive_one(slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
+    let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
+    let text = message["attachments"][0]["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("*ticket* api other: error budget burning 3x too fast"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Dashboard: https://grafana.example.com/d/slo-api/api-slos"),
+        "{text}"
+    );
+    drop(am);
+}

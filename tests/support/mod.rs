@@ -1,0 +1,94 @@
+//! Helpers shared by the tests that run the binary and real tools.
+#![allow(dead_code)] // each test crate uses its own share of these
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/grafana-schema`, where CI keeps Grafana's published schema
+/// (`SLO_SHARED_DIR` overrides the `shared` directory).
+pub fn grafana_schema_dir() -> PathBuf {
+    match std::env::var_os("SLO_SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir).join("grafana-schema"),
+        None => root().join("../shared/grafana-schema"),
+    }
+}
+
+/// Runs `slo compile` on `paths` (relative to `cwd`) and returns the output
+/// directory. Panics with the diagnostics when compilation fails.
+pub fn compile(cwd: &Path, paths: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_slo"))
+        .arg("compile")
+        .args(paths)
+        .arg("-o")
+        .arg(out.path())
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run slo");
+    assert!(
+        o.status.success(),
+        "slo compile failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+/// Writes `files` (name → text) into a new directory and compiles them.
+pub fn compile_text(files: &[(&str, &str)]) -> (tempfile::TempDir, tempfile::TempDir) {
+    let src = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        fs::write(src.path().join(name), text).expect("write spec");
+    }
+    let out = compile(src.path(), &["."]);
+    (src, out)
+}
+
+/// Every file under `dir` whose path (relative, `/`-separated) starts with
+/// `prefix`, with its text.
+pub fn files(dir: &Path, prefix: &str) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).expect("under base");
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.insert(rel, fs::read_to_string(&p).expect("utf-8"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out.retain(|k, _| k.starts_with(prefix));
+    out
+}
+
+/// The path of an external tool. Missing in CI (`CI` set) is a failure;
+/// locally the test is skipped with a loud warning.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        assert!(
+            !ci,
+            "`{name}` is not installed; CI must install it (see .ci/run)"
+        );
+        eprintln!(
+            "\n!!! SKIPPED: `{name}` is not on PATH; install it (Debian: prometheus-alertmanager) to run this test !!!\n"
+        );
+    }
+    found
+}
