@@ -1087,8 +1087,12 @@ fn compile_case(program: &Program, dir: &Path) -> Result<Vec<PathBuf>, TestCaseE
     };
     let out = slo::compile(&checked_program);
 
-    // One rule file per service, and nothing else.
-    let paths: Vec<&str> = out.iter().map(|f| f.path.as_str()).collect();
+    // One rule file per service (beside the dashboards).
+    let paths: Vec<&str> = out
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| p.starts_with("prometheus/"))
+        .collect();
     let mut expected: Vec<String> = program
         .services
         .iter()
@@ -1107,6 +1111,10 @@ fn compile_case(program: &Program, dir: &Path) -> Result<Vec<PathBuf>, TestCaseE
     );
 
     // Every rule carries the `service` and `slo` labels of its file and group.
+    let out: Vec<_> = out
+        .iter()
+        .filter(|f| f.path.starts_with("prometheus/"))
+        .collect();
     for file in &out {
         let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&file.contents)
             .map_err(|e| TestCaseError::fail(format!("{} is not YAML: {e}", file.path)))?;
