@@ -283,6 +283,24 @@ pub fn human_duration(ms: f64) -> String {
         .collect()
 }
 
+/// A number rounded to at most `digits` significant digits, for reading
+/// rather than computing: `2.057142857…` prints `2.057`, `14.4` stays `14.4`.
+pub fn approx(r: Ratio, digits: u32) -> String {
+    let x = r.to_f64();
+    if x == 0.0 || !x.is_finite() {
+        return clean_f64(x);
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let places = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let text = format!("{x:.places$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    text.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,5 +347,14 @@ mod tests {
     fn human_durations() {
         assert_eq!(human_duration(43.2 * 60_000.0), "43m12s");
         assert_eq!(human_duration(50.0 * 3_600_000.0), "2d2h");
+    }
+
+    #[test]
+    fn approximations_keep_significant_digits() {
+        assert_eq!(approx(r("14.4"), 4), "14.4");
+        assert_eq!(approx(Ratio::new(72, 35), 4), "2.057");
+        assert_eq!(approx(r("0.0001"), 4), "0.0001");
+        assert_eq!(approx(r("123456"), 4), "123456");
+        assert_eq!(approx(Ratio::new(2, 3), 2), "0.67");
     }
 }

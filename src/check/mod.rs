@@ -3,6 +3,7 @@
 //! goes on after an error so that one run reports them all.
 
 mod fields;
+mod lints;
 mod policy;
 pub mod promql;
 mod service;
@@ -129,12 +130,19 @@ const DEFAULTS_KEYS: &[Key] = &[
         kind: Kind::Name,
         example: "`alerting = standard`",
     },
+    Key {
+        name: "retention",
+        kind: Kind::Duration,
+        example: "`retention = 45d`",
+    },
 ];
 
 /// Program-wide settings from `defaults`.
 struct Defaults<'a> {
     window: Option<(Duration, Span)>,
     alerting: Option<(&'a str, Span)>,
+    /// How long Prometheus keeps samples, when declared.
+    retention: Option<(Duration, Span)>,
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
@@ -185,15 +193,29 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             Defaults {
                 window: f.duration("window", diags),
                 alerting: f.name("alerting", diags),
+                retention: f
+                    .duration("retention", diags)
+                    .filter(|&(r, span)| lints::check_retention(r, span, diags)),
             }
         }
         None => Defaults {
             window: None,
             alerting: None,
+            retention: None,
         },
     };
+    let mut default_period = Some(DEFAULT_PERIOD);
     if let Some((w, span)) = defaults.window {
-        policy::check_period(w, span, diags);
+        default_period = policy::check_period(w, span, diags).then_some(w);
+    }
+    if let (Some(period), Some(retention)) = (default_period, defaults.retention) {
+        // Without a `window` in `defaults`, SLOs inherit the implied 30d; the
+        // warning then points at the retention.
+        let span = defaults.window.map_or(retention.1, |(_, span)| span);
+        lints::retention((period, span), retention, true, diags);
+    }
+    for p in policies.values() {
+        lints::policy(p, default_period.unwrap_or(DEFAULT_PERIOD), diags);
     }
 
     let mut used_policies: BTreeSet<&str> = BTreeSet::new();

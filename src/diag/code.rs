@@ -56,6 +56,9 @@ codes! {
     LongWindowTooLong = "SLO302", Error, "alert window longer than the SLO period";
     ShortNotShorter = "SLO303", Error, "short window not shorter than its long window";
     InvalidBurn = "SLO304", Error, "burn factor or budget share of zero";
+    ShortWindowRatio = "SLO320", Warning, "short window far from 1/12 of its long window";
+    WindowPastRetention = "SLO321", Warning, "SLO window longer than the Prometheus retention";
+    PolicyOrder = "SLO322", Warning, "policy lines not ordered from fast to slow burn";
     InvalidPromql = "SLO401", Error, "invalid PromQL";
     MissingWindow = "SLO402", Error, "PromQL expression without `$window`";
     SameBadTotal = "SLO403", Error, "`bad` and `total` are the same";
