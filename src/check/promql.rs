@@ -144,7 +144,13 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     let end = ends
         .into_iter()
         .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
-    let start = text[..end].char_indices().last().map_or(0, |(i, _)| i);
+    // The lexer may need the character after the culprit to decide (`!`
+    // could start `!=`), so the prefix can end in a blank: skip back over it.
+    let start = text[..end]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(0, |(i, _)| i);
     Some(start)
 }
 
