@@ -2,8 +2,8 @@
 //! and documented in `docs/budget.md`: fields may be added, never renamed or
 //! removed. Durations come twice, in seconds (a number) and as text.
 
-use super::{AlertBudget, Report, SloBudget};
-use crate::num::{human_duration, Ratio};
+use super::{spell, AlertBudget, Report, SloBudget};
+use crate::num::Ratio;
 use serde::Serialize;
 use serde_json::Number;
 
@@ -75,10 +75,10 @@ fn alert(a: &AlertBudget) -> JsonAlert {
         for_seconds: a.for_.map(|f| seconds(f.ratio())),
         budget_spent_ratio: number(a.budget_spent),
         detection_seconds: seconds(a.detection_ms),
-        detection: human_duration(a.detection_ms.to_f64()),
+        detection: spell(a.detection_ms),
         min_error_ratio: number(a.min_error_ratio),
         exhaustion_seconds: seconds(a.exhaustion_ms),
-        exhaustion: human_duration(a.exhaustion_ms.to_f64()),
+        exhaustion: spell(a.exhaustion_ms),
     }
 }
 
@@ -92,7 +92,7 @@ fn slo(s: &SloBudget) -> JsonSlo {
         window_seconds: seconds(s.period.ratio()),
         error_budget_ratio: number(s.budget),
         error_budget_seconds: seconds(s.budget_ms),
-        error_budget: human_duration(s.budget_ms.to_f64()),
+        error_budget: spell(s.budget_ms),
         policy: s.policy.clone(),
         alerts: s.alerts.iter().map(alert).collect(),
     }

@@ -1,9 +1,9 @@
 //! The report as an aligned table for a terminal, and as Markdown for a
 //! pull-request comment. Both round for reading: four significant digits
-//! for ratios and factors, two units for durations (`43m12s`).
+//! for ratios and factors, durations to the second (`43m12s`).
 
-use super::{AlertBudget, Report, SloBudget};
-use crate::num::{approx, human_duration, Ratio};
+use super::{spell, AlertBudget, Report, SloBudget};
+use crate::num::{approx, Ratio};
 
 /// A column of the alert table: its heading, whether it holds numbers (and
 /// so is right-aligned), and how a cell is written.
@@ -70,7 +70,7 @@ fn percent(r: Ratio) -> String {
 }
 
 fn duration(ms: Ratio) -> String {
-    human_duration(ms.to_f64())
+    spell(ms)
 }
 
 /// What an SLO promises: target, period and budget, e.g. `target 99.9% over
