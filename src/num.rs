@@ -128,18 +128,22 @@ impl fmt::Display for Ratio {
     /// significant digits and no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut den = self.den;
-        let mut places = 0u32;
         for p in [2, 5] {
             while den % p == 0 {
                 den /= p;
             }
         }
-        if den == 1 {
-            // Terminating decimal: scale to a power of ten.
-            while 10i128.pow(places) % self.den != 0 {
-                places += 1;
+        // Terminating decimal: scale to a power of ten, unless that power (or
+        // the scaled value) does not fit, as for `1 / 2^60`.
+        let scale = |mut places: u32| loop {
+            let power = 10i128.checked_pow(places)?;
+            if power % self.den == 0 {
+                return Some((places, self.num.checked_mul(power / self.den)?));
             }
-            let scaled = self.num * (10i128.pow(places) / self.den);
+            places += 1;
+        };
+        let exact = if den == 1 { scale(0) } else { None };
+        if let Some((places, scaled)) = exact {
             let sign = if scaled < 0 { "-" } else { "" };
             let digits = scaled.unsigned_abs().to_string();
             if places == 0 {
@@ -326,6 +330,14 @@ mod tests {
         // 10x at 90%: 10 × 0.1 is exactly 1, which floats get wrong.
         let budget = Ratio::ONE.sub(r("0.9"));
         assert_eq!(r("10").mul(budget), Ratio::ONE);
+    }
+
+    #[test]
+    fn decimals_too_long_for_i128_print_rounded() {
+        // 1 / 2^60 terminates, but only after 60 decimal places.
+        let tiny = Ratio::new(1, 1 << 60);
+        assert_eq!(tiny.to_string(), clean_f64(tiny.to_f64()));
+        assert_eq!(Ratio::new(3, 1 << 20).to_string(), "0.00000286102294921875");
     }
 
     #[test]

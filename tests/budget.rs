@@ -155,3 +155,71 @@ fn budget_of_invalid_specs_reports_the_errors() {
     assert!(o.stdout.is_empty(), "no report for a broken program");
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[SLO201]"));
 }
+
+mod properties {
+    //! The report's figures hold together for any program the checker
+    //! accepts, and no program makes rendering panic.
+
+    use proptest::prelude::*;
+    use slo::diag::Sources;
+    use slo::emit::report;
+    use slo::num::Ratio;
+
+    fn spec(target: &str, burn: &str, long_s: u64, short_s: u64, period_s: u64, for_s: u64) -> String {
+        format!(
+            "policy p {{\n  page {burn} over {long_s}s/{short_s}s for {for_s}s\n}}\n\
+             service s {{\n  sli r = ratio {{\n    bad = `e`\n    total = `t`\n  }}\n  \
+             slo o {{\n    sli = r\n    target = {target}%\n    window = {period_s}s\n    alerting = p\n  }}\n}}\n"
+        )
+    }
+
+    /// A decimal with an integer part in `ints` and up to 7 decimal places.
+    fn decimal(ints: std::ops::Range<u64>) -> impl Strategy<Value = String> {
+        (ints, 0u64..10_000_000, 0usize..8).prop_map(|(int, frac, places)| {
+            if places == 0 {
+                int.to_string()
+            } else {
+                format!("{int}.{:0>places$}", frac % 10u64.pow(places as u32))
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn figures_are_consistent(
+            target in decimal(90..100),
+            burn in (decimal(1..40), any::<bool>()).prop_map(|(d, share)| if share { format!("{d}%") } else { format!("{d}x") }),
+            long_s in 60u64..400 * 86_400,
+            short_div in 1u64..40,
+            period_s in 86_400u64..3650 * 86_400,
+            for_s in 0u64..3600,
+        ) {
+            let short_s = (long_s / short_div).max(1);
+            let mut sources = Sources::new();
+            sources.add("p.slo", spec(&target, &burn, long_s, short_s, period_s, for_s));
+            let checked = slo::check(&sources);
+            // Rejected programs (a window past the period, an alert that can
+            // never fire) have no report.
+            prop_assume!(checked.program.is_some());
+            let program = checked.program.expect("assumed");
+            let r = report::budget(&program);
+            let slo = &r.slos[0];
+            let a = &slo.alerts[0];
+            let ms = |s: u64| Ratio::int(i128::from(s) * 1000);
+            // Spending `budget_spent` of the budget at the alert's rate takes
+            // exactly the long window.
+            prop_assert_eq!(a.exhaustion_ms.mul(a.budget_spent), ms(long_s));
+            // A full outage is detected after threshold × long, plus `for`.
+            prop_assert_eq!(a.detection_ms.sub(ms(for_s)), a.min_error_ratio.mul(ms(long_s)));
+            prop_assert!(a.min_error_ratio < Ratio::ONE, "the checker rejects alerts that cannot fire");
+            prop_assert_eq!(slo.budget_ms, ms(period_s).mul(slo.budget));
+            // Rendering never panics and JSON always parses.
+            let _ = report::human(&r);
+            let _ = report::markdown(&r);
+            let json: serde_json::Value = serde_json::from_str(&report::json(&r)).expect("JSON");
+            prop_assert!(json["slos"][0]["alerts"][0]["burn_factor"].as_f64().is_some());
+        }
+    }
+}

@@ -47,16 +47,15 @@ struct JsonAlert {
 }
 
 /// A JSON number for an exact ratio: an integer when it is one, else the
-/// float nearest to its decimal (`0.0144`, not `0.014400000000000001`).
+/// float nearest to it, which prints as the shortest decimal that reads back
+/// as that float (`0.0144`, not `0.014400000000000001`).
 fn number(r: Ratio) -> Number {
-    let text = r.to_string();
-    if let Ok(n) = text.parse::<i64>() {
-        return Number::from(n);
+    let x = r.to_f64();
+    // Below 2^53 every integer is exact in a float.
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        return Number::from(x as i64);
     }
-    text.parse::<f64>()
-        .ok()
-        .and_then(Number::from_f64)
-        .unwrap_or_else(|| Number::from(0))
+    Number::from_f64(x).unwrap_or_else(|| Number::from(0))
 }
 
 fn seconds(ms: Ratio) -> Number {
