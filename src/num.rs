@@ -92,7 +92,10 @@ impl Ratio {
     pub fn add(self, other: Ratio) -> Ratio {
         let g = gcd(self.den, other.den);
         let den = self.den / g * other.den;
-        Ratio::new(self.num * (den / self.den) + other.num * (den / other.den), den)
+        Ratio::new(
+            self.num * (den / self.den) + other.num * (den / other.den),
+            den,
+        )
     }
 
     /// `self − other`.
@@ -321,7 +324,10 @@ mod tests {
         let objective = r("99.9").div(Ratio::int(100)).expect("nonzero");
         assert_eq!(objective.to_string(), "0.999");
         assert_eq!(Ratio::ONE.sub(objective).to_string(), "0.001");
-        assert_eq!(r("14.4").mul(Ratio::ONE.sub(objective)).to_string(), "0.0144");
+        assert_eq!(
+            r("14.4").mul(Ratio::ONE.sub(objective)).to_string(),
+            "0.0144"
+        );
         assert_eq!(Ratio::int(30).to_string(), "30");
     }
 
@@ -350,10 +356,22 @@ mod tests {
     fn durations_parse_and_print() {
         assert_eq!(Duration::parse("5m"), Some(Duration(300_000)));
         assert_eq!(Duration::parse("300ms"), Some(Duration(300)));
-        assert_eq!(Duration::parse("1h30m").map(|d| d.to_string()), Some("90m".into()));
-        assert_eq!(Duration::parse("1.5h").map(|d| d.to_string()), Some("90m".into()));
-        assert_eq!(Duration::parse("30d").map(|d| d.to_string()), Some("30d".into()));
-        assert_eq!(Duration::parse("1w").map(|d| d.to_string()), Some("7d".into()));
+        assert_eq!(
+            Duration::parse("1h30m").map(|d| d.to_string()),
+            Some("90m".into())
+        );
+        assert_eq!(
+            Duration::parse("1.5h").map(|d| d.to_string()),
+            Some("90m".into())
+        );
+        assert_eq!(
+            Duration::parse("30d").map(|d| d.to_string()),
+            Some("30d".into())
+        );
+        assert_eq!(
+            Duration::parse("1w").map(|d| d.to_string()),
+            Some("7d".into())
+        );
         assert_eq!(Duration::parse("0.5ms"), None);
         assert_eq!(Duration::parse("99999w"), None);
     }

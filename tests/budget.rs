@@ -30,9 +30,18 @@ fn bless() -> bool {
 
 #[test]
 fn specs_report_matches_golden_files_in_every_format() {
-    for (format, file) in [("human", "specs.txt"), ("markdown", "specs.md"), ("json", "specs.json")] {
+    for (format, file) in [
+        ("human", "specs.txt"),
+        ("markdown", "specs.md"),
+        ("json", "specs.json"),
+    ] {
         let o = slo(&["budget", "--format", format, "specs"], &root());
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert!(o.stderr.is_empty(), "clean specs print nothing on stderr");
         let actual = stdout(&o);
         let golden = root().join("golden/budget").join(file);
@@ -41,9 +50,15 @@ fn specs_report_matches_golden_files_in_every_format() {
             fs::write(&golden, &actual).expect("write golden");
             continue;
         }
-        let expected = fs::read_to_string(&golden)
-            .unwrap_or_else(|_| panic!("{} is missing (SLO_BLESS=1 to write it)", golden.display()));
-        assert_eq!(actual, expected, "{format} report differs from {} (SLO_BLESS=1 to rewrite)", golden.display());
+        let expected = fs::read_to_string(&golden).unwrap_or_else(|_| {
+            panic!("{} is missing (SLO_BLESS=1 to write it)", golden.display())
+        });
+        assert_eq!(
+            actual,
+            expected,
+            "{format} report differs from {} (SLO_BLESS=1 to rewrite)",
+            golden.display()
+        );
     }
 }
 
@@ -95,7 +110,11 @@ fn json_figures_follow_the_sre_workbook() {
     let page = &slo["alerts"][0];
     assert_eq!(page["burn_factor"].as_f64(), Some(14.4));
     assert_eq!(page["budget_spent_ratio"].as_f64(), Some(0.02));
-    assert_eq!(page["min_error_ratio"].as_f64(), Some(0.0144), "printed exactly, not 0.014400000000000001");
+    assert_eq!(
+        page["min_error_ratio"].as_f64(),
+        Some(0.0144),
+        "printed exactly, not 0.014400000000000001"
+    );
     // (1 − 0.999) / 1 × 1h × 14.4 = 51.84s.
     assert_eq!(page["detection_seconds"].as_f64(), Some(51.84));
     assert_eq!(page["exhaustion_seconds"].as_u64(), Some(50 * 3600));
@@ -128,9 +147,20 @@ fn human_report_is_an_aligned_table() {
     assert!(table[0].trim_start().starts_with("severity"), "{text}");
     // Right-aligned numeric columns end at the same column as their heading.
     let end = |line: &str, word: &str| line.find(word).map(|i| i + word.len());
-    assert_eq!(end(table[0], "fires above"), end(table[1], "1.44%"), "{text}");
-    assert_eq!(end(table[0], "fires above"), end(table[3], "0.3%"), "{text}");
-    assert!(text.contains("api/strict: target 99.99% over 28d"), "{text}");
+    assert_eq!(
+        end(table[0], "fires above"),
+        end(table[1], "1.44%"),
+        "{text}"
+    );
+    assert_eq!(
+        end(table[0], "fires above"),
+        end(table[3], "0.3%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("api/strict: target 99.99% over 28d"),
+        "{text}"
+    );
     assert!(text.contains("no burn-rate alerts"), "{text}");
 }
 
@@ -143,7 +173,10 @@ fn markdown_report_has_one_table_row_per_alert() {
         .filter(|l| l.starts_with("| page") || l.starts_with("| ticket"))
         .collect();
     assert_eq!(rows.len(), 3, "{text}");
-    assert_eq!(rows[0], "| page | 14.4x | 1h/5m | - | 2% | 52s | 1.44% | 2d2h |");
+    assert_eq!(
+        rows[0],
+        "| page | 14.4x | 1h/5m | - | 2% | 52s | 1.44% | 2d2h |"
+    );
 }
 
 #[test]
@@ -165,7 +198,14 @@ mod properties {
     use slo::emit::report;
     use slo::num::Ratio;
 
-    fn spec(target: &str, burn: &str, long_s: u64, short_s: u64, period_s: u64, for_s: u64) -> String {
+    fn spec(
+        target: &str,
+        burn: &str,
+        long_s: u64,
+        short_s: u64,
+        period_s: u64,
+        for_s: u64,
+    ) -> String {
         format!(
             "policy p {{\n  page {burn} over {long_s}s/{short_s}s for {for_s}s\n}}\n\
              service s {{\n  sli r = ratio {{\n    bad = `e`\n    total = `t`\n  }}\n  \

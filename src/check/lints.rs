@@ -36,8 +36,8 @@ fn short_window(line: &PolicyLine, diags: &mut Vec<Diag>) {
     }
     let slack = LONG_TO_SHORT * SHORT_WINDOW_SLACK;
     let too_short = u128::from(short.0) * u128::from(slack) < u128::from(long.0);
-    let too_long = u128::from(short.0) * u128::from(LONG_TO_SHORT / SHORT_WINDOW_SLACK)
-        > u128::from(long.0);
+    let too_long =
+        u128::from(short.0) * u128::from(LONG_TO_SHORT / SHORT_WINDOW_SLACK) > u128::from(long.0);
     if !too_short && !too_long {
         return;
     }
@@ -98,7 +98,11 @@ fn order(policy: &Policy, period: Duration, diags: &mut Vec<Diag>) {
             continue;
         }
         let label = if f1 > f0 {
-            format!("burns faster ({}x) than the line before it ({}x)", num::approx(f1, 4), num::approx(f0, 4))
+            format!(
+                "burns faster ({}x) than the line before it ({}x)",
+                num::approx(f1, 4),
+                num::approx(f0, 4)
+            )
         } else {
             "the same burn over a shorter window than the line before it".to_string()
         };

@@ -54,9 +54,7 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         out.display(),
         if n == 1 { "s" } else { "" },
     );
-    eprintln!(
-        "  help: run `slo compile` without `--check` to update them, and commit the result"
-    );
+    eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");
     ExitCode::from(1)
 }
 
@@ -151,7 +149,10 @@ pub fn explain(code: Option<&str>) -> ExitCode {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "run `slo explain` to list every code".to_string(),
             };
-            eprintln!("{}: no diagnostic has the code `{text}`", paint("error", "1;31"));
+            eprintln!(
+                "{}: no diagnostic has the code `{text}`",
+                paint("error", "1;31")
+            );
             eprintln!("  help: {help}");
             ExitCode::from(2)
         }

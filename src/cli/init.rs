@@ -17,7 +17,13 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
     // `slo init` in the current directory names `specs/…`, not `./specs/…`.
     let paths: Vec<PathBuf> = FILES
         .iter()
-        .map(|(rel, _)| if dir == Path::new(".") { PathBuf::from(rel) } else { dir.join(rel) })
+        .map(|(rel, _)| {
+            if dir == Path::new(".") {
+                PathBuf::from(rel)
+            } else {
+                dir.join(rel)
+            }
+        })
         .collect();
     if let Some(existing) = paths.iter().find(|p| fs::symlink_metadata(p).is_ok()) {
         return Err(format!(

@@ -20,8 +20,16 @@ use std::process::ExitCode;
 /// Exit status: 0 success, 1 the specs have errors (or warnings with
 /// `--deny warnings`), 2 usage or I/O error.
 #[derive(Parser)]
-#[command(name = "slo", version, about, long_about, arg_required_else_help = true)]
-#[command(after_help = "Examples:\n  slo init                          write a starter specs/\n  slo check specs/                  check, quietly on success\n  slo compile specs/ -o out/        write the Prometheus rules\n  slo compile specs/ -o out/ --check\n                                    fail when out/ is not up to date (CI)\n  slo budget specs/                 what each SLO's budget and alerts mean\n  slo explain SLO301                the documentation of a diagnostic\n\nSet NO_COLOR to turn colours off.")]
+#[command(
+    name = "slo",
+    version,
+    about,
+    long_about,
+    arg_required_else_help = true
+)]
+#[command(
+    after_help = "Examples:\n  slo init                          write a starter specs/\n  slo check specs/                  check, quietly on success\n  slo compile specs/ -o out/        write the Prometheus rules\n  slo compile specs/ -o out/ --check\n                                    fail when out/ is not up to date (CI)\n  slo budget specs/                 what each SLO's budget and alerts mean\n  slo explain SLO301                the documentation of a diagnostic\n\nSet NO_COLOR to turn colours off."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,7 +42,9 @@ enum Command {
     /// Writes `prometheus/<service>.yml` for every service. Nothing is
     /// written when there is any error; each file is replaced atomically and
     /// left untouched when its contents do not change.
-    #[command(after_help = "Examples:\n  slo compile specs/ -o out/\n  slo compile specs/ -o out/ --check    exit 1 and show a diff when out/ is stale\n\nFiles the compiler wrote are listed in DIR/.slo-manifest; a listed file that is no\nlonger generated (a removed service) is deleted. Other files in DIR are never touched.")]
+    #[command(
+        after_help = "Examples:\n  slo compile specs/ -o out/\n  slo compile specs/ -o out/ --check    exit 1 and show a diff when out/ is stale\n\nFiles the compiler wrote are listed in DIR/.slo-manifest; a listed file that is no\nlonger generated (a removed service) is deleted. Other files in DIR are never touched."
+    )]
     Compile {
         /// `.slo` files or directories to compile, forming one program.
         #[arg(required = true, value_name = "PATH")]
@@ -53,7 +63,9 @@ enum Command {
     ///
     /// Quiet when the specs are clean. Diagnostics go to stderr in the human
     /// format, to stdout in the machine formats.
-    #[command(after_help = "Examples:\n  slo check specs/\n  slo check --deny warnings specs/              fail on warnings too (CI)\n  slo check --format github specs/             annotate a GitHub pull request\n  slo check --format json specs/ | jq .        for other tools\n  slo explain SLO301                           what a code means")]
+    #[command(
+        after_help = "Examples:\n  slo check specs/\n  slo check --deny warnings specs/              fail on warnings too (CI)\n  slo check --format github specs/             annotate a GitHub pull request\n  slo check --format json specs/ | jq .        for other tools\n  slo explain SLO301                           what a code means"
+    )]
     Check {
         /// `.slo` files or directories to check, forming one program.
         #[arg(required = true, value_name = "PATH")]
@@ -70,7 +82,9 @@ enum Command {
     /// the burn factor, the share of the budget spent when it fires, how
     /// soon it fires on a full outage, the smallest error ratio that fires
     /// it, and how soon that ratio would spend the whole budget.
-    #[command(after_help = "Examples:\n  slo budget specs/\n  slo budget --format markdown specs/ >> \"$GITHUB_STEP_SUMMARY\"\n  slo budget --format json specs/ | jq '.slos[] | {slo, error_budget}'")]
+    #[command(
+        after_help = "Examples:\n  slo budget specs/\n  slo budget --format markdown specs/ >> \"$GITHUB_STEP_SUMMARY\"\n  slo budget --format json specs/ | jq '.slos[] | {slo, error_budget}'"
+    )]
     Budget {
         /// `.slo` files or directories, forming one program.
         #[arg(required = true, value_name = "PATH")]
@@ -80,7 +94,9 @@ enum Command {
         format: BudgetFormat,
     },
     /// Print the documentation of a diagnostic code.
-    #[command(after_help = "Examples:\n  slo explain SLO301\n  slo explain 301\n  slo explain              list every code")]
+    #[command(
+        after_help = "Examples:\n  slo explain SLO301\n  slo explain 301\n  slo explain              list every code"
+    )]
     Explain {
         /// A code such as `SLO301`; without one, every code is listed.
         #[arg(value_name = "CODE")]
@@ -192,7 +208,11 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     }
     let summary = render::summary(diags);
     let _ = if failed {
-        writeln!(err, "{}: could not compile: {summary}", paint("error", "1;31"))
+        writeln!(
+            err,
+            "{}: could not compile: {summary}",
+            paint("error", "1;31")
+        )
     } else {
         writeln!(err, "{}: {summary}", paint("warning", "1;33"))
     };
@@ -202,5 +222,8 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
 fn failed(checked: &slo::Checked, lints: &Lints) -> bool {
     checked.program.is_none()
         || (lints.deny.contains(&Deny::Warnings)
-            && checked.diags.iter().any(|d| d.severity == Severity::Warning))
+            && checked
+                .diags
+                .iter()
+                .any(|d| d.severity == Severity::Warning))
 }

@@ -55,7 +55,13 @@ fn owned(out: &Path) -> Result<BTreeSet<String>, String> {
     let text = match fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(e) => return Err(format!("cannot read `{}`: {}", path.display(), io_reason(&e))),
+        Err(e) => {
+            return Err(format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        }
     };
     Ok(text
         .lines()
@@ -72,9 +78,7 @@ fn stale(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, String> {
     Ok(owned(out)?
         .into_iter()
         .filter(|p| !generated.contains(p.as_str()))
-        .filter(|p| {
-            fs::symlink_metadata(out.join(p)).is_ok_and(|m| m.file_type().is_file())
-        })
+        .filter(|p| fs::symlink_metadata(out.join(p)).is_ok_and(|m| m.file_type().is_file()))
         .collect())
 }
 
@@ -136,7 +140,13 @@ pub fn drift(out: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, String> {
         let old = match fs::read(&path) {
             Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read `{}`: {}", path.display(), io_reason(&e))),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    io_reason(&e)
+                ))
+            }
         };
         if old.as_deref() != Some(f.contents.as_str()) {
             drifts.push(Drift {
@@ -164,9 +174,20 @@ pub fn drift(out: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, String> {
 /// (`out/prometheus/checkout.yml`) and `/dev/null` for a missing side.
 pub fn unified(out: &Path, d: &Drift) -> String {
     let name = out.join(&d.path).display().to_string();
-    let old_name = if d.old.is_some() { name.as_str() } else { "/dev/null" };
-    let new_name = if d.new.is_some() { name.as_str() } else { "/dev/null" };
-    let (old, new) = (d.old.as_deref().unwrap_or(""), d.new.as_deref().unwrap_or(""));
+    let old_name = if d.old.is_some() {
+        name.as_str()
+    } else {
+        "/dev/null"
+    };
+    let new_name = if d.new.is_some() {
+        name.as_str()
+    } else {
+        "/dev/null"
+    };
+    let (old, new) = (
+        d.old.as_deref().unwrap_or(""),
+        d.new.as_deref().unwrap_or(""),
+    );
     TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

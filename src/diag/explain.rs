@@ -39,7 +39,10 @@ mod tests {
             let text = explain(code).unwrap_or_else(|| panic!("{code} is not documented"));
             assert!(text.starts_with(&format!("## {code}: ")), "{text}");
             assert!(text.contains("```slo\n"), "{code} has no example");
-            assert!(!text.contains("\n## "), "{code}'s section runs into the next");
+            assert!(
+                !text.contains("\n## "),
+                "{code}'s section runs into the next"
+            );
         }
     }
 

@@ -112,16 +112,26 @@ mod tests {
     fn positions_are_one_based_and_end_exclusive() {
         let mut sources = Sources::new();
         let file = sources.add("a.slo", "policy p {\n  page 0x over 1h/5m\n}\n");
-        let d = Diag::new(Code::InvalidBurn, Span::new(file, 18, 20), "a burn factor of zero")
-            .label("here")
-            .help("use a positive factor");
+        let d = Diag::new(
+            Code::InvalidBurn,
+            Span::new(file, 18, 20),
+            "a burn factor of zero",
+        )
+        .label("here")
+        .help("use a positive factor");
         let v: serde_json::Value =
             serde_json::from_str(&render(&[d], &sources)).expect("valid JSON");
         let d = &v["diagnostics"][0];
         assert_eq!(d["code"], "SLO304");
         assert_eq!(d["severity"], "error");
-        assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(8)));
-        assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(10)));
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(2), Some(8))
+        );
+        assert_eq!(
+            (d["end_line"].as_u64(), d["end_column"].as_u64()),
+            (Some(2), Some(10))
+        );
         assert_eq!(d["labels"][0]["primary"], true);
         assert_eq!(v["errors"], 1);
     }

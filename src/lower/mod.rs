@@ -159,10 +159,16 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ));
 
     let period_rules = vec![
-        record(ratio_series(slo.period), expr::error_ratio(&slo.sli, slo.period)),
+        record(
+            ratio_series(slo.period),
+            expr::error_ratio(&slo.sli, slo.period),
+        ),
         record(
             "slo:period_burn_rate:ratio".into(),
-            format!("{} / {budget}", own(&ratio_series(slo.period), service, slo)),
+            format!(
+                "{} / {budget}",
+                own(&ratio_series(slo.period), service, slo)
+            ),
         ),
         record(
             "slo:period_error_budget_remaining:ratio".into(),
@@ -171,7 +177,10 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ];
 
     let meta_rules = vec![
-        record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+        record(
+            "slo:objective:ratio".into(),
+            format!("vector({})", slo.objective),
+        ),
         record("slo:error_budget:ratio".into(), format!("vector({budget})")),
         record(
             "slo:time_period:days".into(),

@@ -58,11 +58,26 @@ const COLUMNS: &[Column] = &[
 
 /// What the columns mean, printed once under the tables.
 const LEGEND: &[(&str, &str)] = &[
-    ("factor", "how many times faster than sustainable the budget burns when the alert fires"),
-    ("budget spent", "share of the error budget spent in the long window when it fires"),
-    ("outage detected in", "time from the start of a full outage to the alert, including `for`"),
-    ("fires above", "the smallest error ratio that fires it (factor × budget)"),
-    ("budget gone in", "time to spend the whole budget at that error ratio (period / factor)"),
+    (
+        "factor",
+        "how many times faster than sustainable the budget burns when the alert fires",
+    ),
+    (
+        "budget spent",
+        "share of the error budget spent in the long window when it fires",
+    ),
+    (
+        "outage detected in",
+        "time from the start of a full outage to the alert, including `for`",
+    ),
+    (
+        "fires above",
+        "the smallest error ratio that fires it (factor × budget)",
+    ),
+    (
+        "budget gone in",
+        "time to spend the whole budget at that error ratio (period / factor)",
+    ),
 ];
 
 fn percent(r: Ratio) -> String {
