@@ -2,7 +2,7 @@
 
 use super::{fail, failed, files, init, no_color_unset, output, paint, report};
 use super::{BudgetFormat, Format, Lints};
-use slo::diag::{explain, github, json, suggest, Code, Sources};
+use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,13 +10,13 @@ use std::process::ExitCode;
 
 /// Loads and checks a program, printing its diagnostics for people.
 /// `Err` carries the exit status when there is nothing more to do.
-fn load(paths: &[PathBuf], lints: &Lints) -> Result<(Sources, slo::check::Program), ExitCode> {
+fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCode> {
     let sources = files::load(paths).map_err(fail)?;
     let checked = slo::check(&sources);
     let failed = failed(&checked, lints);
     report(&checked.diags, &sources, failed);
     match checked.program {
-        Some(program) if !failed => Ok((sources, program)),
+        Some(program) if !failed => Ok(program),
         _ => Err(ExitCode::from(1)),
     }
 }
@@ -24,7 +24,7 @@ fn load(paths: &[PathBuf], lints: &Lints) -> Result<(Sources, slo::check::Progra
 /// `slo compile`: write the output directory, or with `--check` compare it.
 pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> ExitCode {
     let program = match load(paths, lints) {
-        Ok((_, program)) => program,
+        Ok(program) => program,
         Err(code) => return code,
     };
     let files = slo::compile(&program);
@@ -113,7 +113,7 @@ pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
 pub fn budget(paths: &[PathBuf], format: BudgetFormat) -> ExitCode {
     let lints = Lints { deny: Vec::new() };
     let program = match load(paths, &lints) {
-        Ok((_, program)) => program,
+        Ok(program) => program,
         Err(code) => return code,
     };
     let report = budget_report::budget(&program);
