@@ -131,18 +131,22 @@ impl fmt::Display for Ratio {
     /// significant digits and no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut den = self.den;
-        let mut places = 0u32;
         for p in [2, 5] {
             while den % p == 0 {
                 den /= p;
             }
         }
-        if den == 1 {
-            // Terminating decimal: scale to a power of ten.
-            while 10i128.pow(places) % self.den != 0 {
-                places += 1;
+        // Terminating decimal: scale to a power of ten, unless that power (or
+        // the scaled value) does not fit, as for `1 / 2^60`.
+        let scale = |mut places: u32| loop {
+            let power = 10i128.checked_pow(places)?;
+            if power % self.den == 0 {
+                return Some((places, self.num.checked_mul(power / self.den)?));
             }
-            let scaled = self.num * (10i128.pow(places) / self.den);
+            places += 1;
+        };
+        let exact = if den == 1 { scale(0) } else { None };
+        if let Some((places, scaled)) = exact {
             let sign = if scaled < 0 { "-" } else { "" };
             let digits = scaled.unsigned_abs().to_string();
             if places == 0 {
@@ -289,6 +293,24 @@ pub fn human_duration(ms: f64) -> String {
         .collect()
 }
 
+/// A number rounded to at most `digits` significant digits, for reading
+/// rather than computing: `2.057142857…` prints `2.057`, `14.4` stays `14.4`.
+pub fn approx(r: Ratio, digits: u32) -> String {
+    let x = r.to_f64();
+    if x == 0.0 || !x.is_finite() {
+        return clean_f64(x);
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let places = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let text = format!("{x:.places$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    text.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +336,14 @@ mod tests {
         // 10x at 90%: 10 × 0.1 is exactly 1, which floats get wrong.
         let budget = Ratio::ONE.sub(r("0.9"));
         assert_eq!(r("10").mul(budget), Ratio::ONE);
+    }
+
+    #[test]
+    fn decimals_too_long_for_i128_print_rounded() {
+        // 1 / 2^60 terminates, but only after 60 decimal places.
+        let tiny = Ratio::new(1, 1 << 60);
+        assert_eq!(tiny.to_string(), clean_f64(tiny.to_f64()));
+        assert_eq!(Ratio::new(3, 1 << 20).to_string(), "0.00000286102294921875");
     }
 
     #[test]
@@ -350,5 +380,14 @@ mod tests {
     fn human_durations() {
         assert_eq!(human_duration(43.2 * 60_000.0), "43m12s");
         assert_eq!(human_duration(50.0 * 3_600_000.0), "2d2h");
+    }
+
+    #[test]
+    fn approximations_keep_significant_digits() {
+        assert_eq!(approx(r("14.4"), 4), "14.4");
+        assert_eq!(approx(Ratio::new(72, 35), 4), "2.057");
+        assert_eq!(approx(r("0.0001"), 4), "0.0001");
+        assert_eq!(approx(r("123456"), 4), "123456");
+        assert_eq!(approx(Ratio::new(2, 3), 2), "0.67");
     }
 }

@@ -6,6 +6,7 @@ mod dimensions;
 mod fields;
 mod gauge;
 mod latency;
+mod lints;
 pub mod notify;
 mod overrides;
 mod policy;
@@ -158,6 +159,11 @@ const DEFAULTS_KEYS: &[Key] = &[
     notify::DEFAULTS_KEYS[2],
     notify::DEFAULTS_KEYS[3],
     notify::DEFAULTS_KEYS[4],
+    Key {
+        name: "retention",
+        kind: Kind::Duration,
+        example: "`retention = 45d`",
+    },
 ];
 
 /// Program-wide settings from `defaults`.
@@ -165,6 +171,8 @@ struct Defaults<'a> {
     window: Option<(Duration, Span)>,
     alerting: Option<(&'a str, Span)>,
     notify: notify::Settings<'a>,
+    /// How long Prometheus keeps samples, when declared.
+    retention: Option<(Duration, Span)>,
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
@@ -211,10 +219,23 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             window: f.duration("window", diags),
             alerting: f.name("alerting", diags),
             notify: notify::settings(&f, diags),
+            retention: f
+                .duration("retention", diags)
+                .filter(|&(r, span)| lints::check_retention(r, span, diags)),
         }
     };
+    let mut default_period = Some(DEFAULT_PERIOD);
     if let Some((w, span)) = defaults.window {
-        policy::check_period(w, span, diags);
+        default_period = policy::check_period(w, span, diags).then_some(w);
+    }
+    if let (Some(period), Some(retention)) = (default_period, defaults.retention) {
+        // Without a `window` in `defaults`, SLOs inherit the implied 30d; the
+        // warning then points at the retention.
+        let span = defaults.window.map_or(retention.1, |(_, span)| span);
+        lints::retention((period, span), retention, true, diags);
+    }
+    for p in policies.values() {
+        lints::policy(p, default_period.unwrap_or(DEFAULT_PERIOD), diags);
     }
 
     let mut used_policies: BTreeSet<&str> = BTreeSet::new();

@@ -408,7 +408,13 @@ fn check_slo<'p>(
     };
 
     let period = match f.duration("window", diags) {
-        Some((w, span)) => policy::check_period(w, span, diags).then_some((w, span)),
+        Some((w, span)) => {
+            let ok = policy::check_period(w, span, diags);
+            if let (true, Some(retention)) = (ok, cx.defaults.retention) {
+                super::lints::retention((w, span), retention, false, diags);
+            }
+            ok.then_some((w, span))
+        }
         None => Some(
             cx.defaults
                 .window

@@ -60,7 +60,8 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-fn io_reason(e: &io::Error) -> String {
+/// Why an I/O operation failed, in a few words.
+pub fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -68,13 +69,19 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
-/// Writes every file under `out`. Each file is first written next to its
-/// destination and then renamed over it, so a reader never sees half a file;
-/// all new contents are staged before the first rename, so an I/O error while
-/// staging leaves every existing file as it was. Files whose contents are
-/// unchanged are not touched.
-pub fn write_all(out: &Path, files: &[OutputFile]) -> Result<(), String> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+/// A file written next to its destination, waiting to be renamed over it.
+pub struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+/// Writes every file whose contents differ from what is on disk next to its
+/// destination, so that an I/O error (a full disk, a read-only directory)
+/// comes before anything visible changes. On error the staged files are
+/// removed again. Files whose contents are unchanged are left out, so they
+/// are not touched.
+pub fn stage(out: &Path, files: &[OutputFile]) -> Result<Vec<Staged>, String> {
+    let mut staged: Vec<Staged> = Vec::new();
     let result = (|| {
         for f in files {
             let dest = out.join(&f.path);
@@ -84,22 +91,37 @@ pub fn write_all(out: &Path, files: &[OutputFile]) -> Result<(), String> {
             let parent = dest.parent().unwrap_or(out);
             fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
-            let tmp = dest.with_extension("yml.slo-tmp");
+            let mut name = dest.file_name().unwrap_or_default().to_os_string();
+            name.push(".slo-tmp");
+            let tmp = dest.with_file_name(name);
             fs::write(&tmp, &f.contents)
                 .map_err(|e| format!("cannot write `{}`: {}", tmp.display(), io_reason(&e)))?;
-            staged.push((tmp, dest));
+            staged.push(Staged { tmp, dest });
         }
         Ok(())
     })();
-    if let Err(e) = result {
-        for (tmp, _) in &staged {
-            let _ = fs::remove_file(tmp);
+    match result {
+        Ok(()) => Ok(staged),
+        Err(e) => {
+            discard(staged);
+            Err(e)
         }
-        return Err(e);
     }
-    for (tmp, dest) in &staged {
-        fs::rename(tmp, dest)
-            .map_err(|e| format!("cannot write `{}`: {}", dest.display(), io_reason(&e)))?;
+}
+
+/// Removes staged files without renaming them.
+pub fn discard(staged: Vec<Staged>) {
+    for s in staged {
+        let _ = fs::remove_file(&s.tmp);
+    }
+}
+
+/// Renames staged files over their destinations: a reader never sees half
+/// a file.
+pub fn commit(staged: Vec<Staged>) -> Result<(), String> {
+    for s in &staged {
+        fs::rename(&s.tmp, &s.dest)
+            .map_err(|e| format!("cannot write `{}`: {}", s.dest.display(), io_reason(&e)))?;
     }
     Ok(())
 }

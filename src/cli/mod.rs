@@ -1,7 +1,10 @@
 //! Argument parsing and the commands.
 
+mod commands;
 mod files;
 mod fmt;
+mod init;
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use slo::diag::{render, Severity, Sources};
@@ -28,7 +31,7 @@ use std::process::ExitCode;
     arg_required_else_help = true
 )]
 #[command(
-    after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n  slo fmt --check specs/\n\nSet NO_COLOR to turn colours off."
+    after_help = "Examples:\n  slo init                          write a starter specs/\n  slo check specs/                  check, quietly on success\n  slo compile specs/ -o out/        write the Prometheus rules\n  slo compile specs/ -o out/ --check\n                                    fail when out/ is not up to date (CI)\n  slo budget specs/                 what each SLO's budget and alerts mean\n  slo fmt specs/                    rewrite specs in the canonical layout\n  slo explain SLO301                the documentation of a diagnostic\n\nSet NO_COLOR to turn colours off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,6 +47,9 @@ enum Command {
     /// `alertmanager/alertmanager.yml` when receivers are declared. Nothing is
     /// written when there is any error; each file is replaced atomically and
     /// left untouched when its contents do not change.
+    #[command(
+        after_help = "Examples:\n  slo compile specs/ -o out/\n  slo compile specs/ -o out/ --check    exit 1 and show a diff when out/ is stale\n\nFiles the compiler wrote are listed in DIR/.slo-manifest; a listed file that is no\nlonger generated (a removed service) is deleted. Other files in DIR are never touched."
+    )]
     Compile {
         /// `.slo` files or directories to compile, forming one program.
         #[arg(required = true, value_name = "PATH")]
@@ -51,14 +57,27 @@ enum Command {
         /// Output directory.
         #[arg(short, long, value_name = "DIR", default_value = "out")]
         out: PathBuf,
+        /// Write nothing; exit 1 with a unified diff of every file that
+        /// differs from what would be generated (stale files included).
+        #[arg(long)]
+        check: bool,
         #[command(flatten)]
         lints: Lints,
     },
     /// Parse and check specs without writing anything.
+    ///
+    /// Quiet when the specs are clean. Diagnostics go to stderr in the human
+    /// format, to stdout in the machine formats.
+    #[command(
+        after_help = "Examples:\n  slo check specs/\n  slo check --deny warnings specs/              fail on warnings too (CI)\n  slo check --format github specs/             annotate a GitHub pull request\n  slo check --format json specs/ | jq .        for other tools\n  slo explain SLO301                           what a code means"
+    )]
     Check {
         /// `.slo` files or directories to check, forming one program.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
         #[command(flatten)]
         lints: Lints,
     },
@@ -76,6 +95,64 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Show what each SLO's error budget and alerts mean in time.
+    ///
+    /// Per SLO: the budget as time of full outage; per alert of its policy:
+    /// the burn factor, the share of the budget spent when it fires, how
+    /// soon it fires on a full outage, the smallest error ratio that fires
+    /// it, and how soon that ratio would spend the whole budget.
+    #[command(
+        after_help = "Examples:\n  slo budget specs/\n  slo budget --format markdown specs/ >> \"$GITHUB_STEP_SUMMARY\"\n  slo budget --format json specs/ | jq '.slos[] | {slo, error_budget}'"
+    )]
+    Budget {
+        /// `.slo` files or directories, forming one program.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = BudgetFormat::Human)]
+        format: BudgetFormat,
+    },
+    /// Print the documentation of a diagnostic code.
+    #[command(
+        after_help = "Examples:\n  slo explain SLO301\n  slo explain 301\n  slo explain              list every code"
+    )]
+    Explain {
+        /// A code such as `SLO301`; without one, every code is listed.
+        #[arg(value_name = "CODE")]
+        code: Option<String>,
+    },
+    /// Write a starter `specs/` that compiles and passes `slo check`.
+    ///
+    /// Never overwrites a file: when one of the starter files exists, nothing
+    /// is written.
+    #[command(after_help = "Examples:\n  slo init\n  slo init my-service/")]
+    Init {
+        /// The directory to create `specs/` in.
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// How `slo check` prints diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Source snippets with labels and help, on stderr.
+    Human,
+    /// One JSON document on stdout (fields in docs/ci.md).
+    Json,
+    /// GitHub Actions workflow commands on stdout: annotations on the pull request.
+    Github,
+}
+
+/// How `slo budget` prints its report.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BudgetFormat {
+    /// Aligned tables.
+    Human,
+    /// Markdown, for a pull-request comment or a job summary.
+    Markdown,
+    /// One JSON document (fields in docs/budget.md).
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -95,8 +172,20 @@ enum Deny {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Compile { paths, out, lints } => compile(&paths, Some(&out), &lints),
-        Command::Check { paths, lints } => compile(&paths, None, &lints),
+        Command::Compile {
+            paths,
+            out,
+            check,
+            lints,
+        } => commands::compile(&paths, &out, check, &lints),
+        Command::Check {
+            paths,
+            format,
+            lints,
+        } => commands::check(&paths, format, &lints),
+        Command::Budget { paths, format } => commands::budget(&paths, format),
+        Command::Explain { code } => commands::explain(code.as_deref()),
+        Command::Init { dir } => commands::init(&dir),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }
@@ -107,8 +196,13 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Whether stderr gets colours: a terminal, and `NO_COLOR` unset or empty.
 fn color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    no_color_unset() && std::io::stderr().is_terminal()
+}
+
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn paint(text: &str, ansi: &str) -> String {
@@ -119,32 +213,7 @@ fn paint(text: &str, ansi: &str) -> String {
     }
 }
 
-fn compile(paths: &[PathBuf], out: Option<&PathBuf>, lints: &Lints) -> ExitCode {
-    let sources = match files::load(paths) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let checked = slo::check(&sources);
-    let deny_warnings = lints.deny.contains(&Deny::Warnings);
-    let failed = checked.program.is_none()
-        || (deny_warnings
-            && checked
-                .diags
-                .iter()
-                .any(|d| d.severity == Severity::Warning));
-    report(&checked.diags, &sources, failed);
-    if failed {
-        return ExitCode::from(1);
-    }
-    if let (Some(out), Some(program)) = (out, &checked.program) {
-        let files = slo::compile(program);
-        if let Err(e) = files::write_all(out, &files) {
-            return fail(e);
-        }
-    }
-    ExitCode::SUCCESS
-}
-
+/// Prints diagnostics for people on stderr, with a closing summary.
 fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     if diags.is_empty() {
         return;
@@ -167,4 +236,14 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     } else {
         writeln!(err, "{}: {summary}", paint("warning", "1;33"))
     };
+}
+
+/// Whether a run fails: any error, or any warning under `--deny warnings`.
+fn failed(checked: &slo::Checked, lints: &Lints) -> bool {
+    checked.program.is_none()
+        || (lints.deny.contains(&Deny::Warnings)
+            && checked
+                .diags
+                .iter()
+                .any(|d| d.severity == Severity::Warning))
 }

@@ -72,6 +72,9 @@ codes! {
     MissingSecretFile = "SLO311", Error, "receiver without its secret file";
     InlineSecret = "SLO312", Error, "secret written inline";
     InvalidTiming = "SLO313", Error, "notification timing Alertmanager rejects";
+    ShortWindowRatio = "SLO320", Warning, "short window far from 1/12 of its long window";
+    WindowPastRetention = "SLO321", Warning, "SLO window longer than the Prometheus retention";
+    PolicyOrder = "SLO322", Warning, "policy lines not ordered from fast to slow burn";
     DuplicateAlertLine = "SLO330", Error, "two policy lines with the same severity and windows";
     OverrideNone = "SLO331", Error, "overrides on `none`";
     InvalidPromql = "SLO401", Error, "invalid PromQL";

@@ -5,6 +5,9 @@
 //! them into lines and columns.
 
 mod code;
+pub mod explain;
+pub mod github;
+pub mod json;
 pub mod render;
 pub mod suggest;
 

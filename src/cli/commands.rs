@@ -1,0 +1,177 @@
+//! The commands: load, check, then do one thing with the program.
+
+use super::{fail, failed, files, init, no_color_unset, output, paint, report};
+use super::{BudgetFormat, Format, Lints};
+use slo::diag::{explain, github, json, suggest, Code};
+use slo::emit::report as budget_report;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Loads and checks a program, printing its diagnostics for people.
+/// `Err` carries the exit status when there is nothing more to do.
+fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCode> {
+    let sources = files::load(paths).map_err(fail)?;
+    let checked = slo::check(&sources);
+    let failed = failed(&checked, lints);
+    report(&checked.diags, &sources, failed);
+    match checked.program {
+        Some(program) if !failed => Ok(program),
+        _ => Err(ExitCode::from(1)),
+    }
+}
+
+/// `slo compile`: write the output directory, or with `--check` compare it.
+pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> ExitCode {
+    let program = match load(paths, lints) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    let files = slo::compile(&program);
+    if !check {
+        return match output::sync(out, &files) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        };
+    }
+    let drifts = match output::drift(out, &files) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    if drifts.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let color = no_color_unset() && std::io::stdout().is_terminal();
+    let mut stdout = std::io::stdout().lock();
+    for d in &drifts {
+        let _ = stdout.write_all(paint_diff(&output::unified(out, d), color).as_bytes());
+    }
+    let n = drifts.len();
+    eprintln!(
+        "{}: {n} file{} in `{}` differ{} from what the specs generate",
+        paint("error", "1;31"),
+        if n == 1 { "" } else { "s" },
+        out.display(),
+        if n == 1 { "s" } else { "" },
+    );
+    eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");
+    ExitCode::from(1)
+}
+
+/// Colours a unified diff the way `git diff` does.
+fn paint_diff(diff: &str, color: bool) -> String {
+    if !color {
+        return diff.to_string();
+    }
+    diff.lines()
+        .map(|l| {
+            let ansi = if l.starts_with("+++") || l.starts_with("---") {
+                "1"
+            } else if l.starts_with('+') {
+                "32"
+            } else if l.starts_with('-') {
+                "31"
+            } else if l.starts_with("@@") {
+                "36"
+            } else {
+                return format!("{l}\n");
+            };
+            format!("\x1b[{ansi}m{l}\x1b[0m\n")
+        })
+        .collect()
+}
+
+/// `slo check`: diagnostics in the chosen format, nothing written.
+pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
+    if format == Format::Human {
+        return match load(paths, lints) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
+    }
+    let sources = match files::load(paths) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let checked = slo::check(&sources);
+    let failed = failed(&checked, lints);
+    let deny_warnings = lints.deny.contains(&super::Deny::Warnings);
+    let text = match format {
+        Format::Json => json::render(&checked.diags, &sources),
+        Format::Github => github::render(&checked.diags, &sources, deny_warnings),
+        Format::Human => unreachable!("handled above"),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `slo budget`: the error-budget report on stdout.
+pub fn budget(paths: &[PathBuf], format: BudgetFormat) -> ExitCode {
+    let lints = Lints { deny: Vec::new() };
+    let program = match load(paths, &lints) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    let report = budget_report::budget(&program);
+    let text = match format {
+        BudgetFormat::Human => budget_report::human(&report),
+        BudgetFormat::Markdown => budget_report::markdown(&report),
+        BudgetFormat::Json => budget_report::json(&report),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `slo explain`: a code's section of `docs/diagnostics.md`, or every code.
+pub fn explain(code: Option<&str>) -> ExitCode {
+    let Some(text) = code else {
+        let mut out = String::from("Codes (`slo explain CODE` for one of them):\n");
+        for c in Code::ALL {
+            out.push_str(&format!("  {c}  {}\n", c.title()));
+        }
+        print!("{out}");
+        return ExitCode::SUCCESS;
+    };
+    match explain::parse_code(text).and_then(|c| explain::explain(c).map(|t| (c, t))) {
+        Some((_, section)) => {
+            let section = section.strip_prefix("## ").unwrap_or(section);
+            println!("{section}");
+            ExitCode::SUCCESS
+        }
+        None => {
+            let wanted = text.trim().to_ascii_uppercase();
+            let names = Code::ALL.iter().map(|c| c.as_str());
+            let help = match suggest::closest(&wanted, names) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "run `slo explain` to list every code".to_string(),
+            };
+            eprintln!(
+                "{}: no diagnostic has the code `{text}`",
+                paint("error", "1;31")
+            );
+            eprintln!("  help: {help}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `slo init`: a starter `specs/`.
+pub fn init(dir: &Path) -> ExitCode {
+    match init::init(dir) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+            let specs = paths[0].parent().unwrap_or(dir);
+            eprintln!("created {}", names.join(" and "));
+            eprintln!(
+                "next: `slo check {0}` and `slo compile {0} -o out/`",
+                specs.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
