@@ -6,27 +6,15 @@
 //! Without `promtool` these tests fail in CI (`CI` set) and are skipped with
 //! a loud warning elsewhere.
 
+mod support;
+
 use slo::diag::Sources;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `promtool`, or `None` (skip) outside CI when it is not installed.
 fn promtool() -> Option<Command> {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some(Command::new("promtool"));
-    }
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    assert!(
-        !ci,
-        "promtool is required in CI: install the Debian package `prometheus`"
-    );
-    eprintln!("\n!!!!!!!! SKIPPED: promtool is not installed; the rules of this test were not executed !!!!!!!!\n");
-    None
+    support::tool("promtool").map(Command::new)
 }
 
 /// Compiles one spec and writes its rule files (not the dashboards) under

@@ -39,9 +39,10 @@
 //!   not extrapolated, and one reaching before the first sample is not
 //!   extrapolated either when the counters start at zero.
 
+mod support;
+
 use serde_json::{json, Value as Json};
 use serde_yaml_ng::Value as Yaml;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -54,33 +55,8 @@ const AVAILABILITY: &str = r#"{service="checkout", slo="availability", tier="1"}
 /// The labels of every series of the latency SLO.
 const LATENCY: &str = r#"{service="checkout", slo="latency", tier="1"}"#;
 
-/// The promtool binary on `PATH`. `None` (after a loud warning) when it is
-/// missing; a panic instead when the `CI` environment variable is set.
 fn promtool() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join("promtool"))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "promtool not found on PATH, and CI is set: CI must run the promtool checks \
-             (install the Debian package `prometheus`)"
-        );
-        // Straight to the stderr handle, not `eprintln!`: libtest captures
-        // what `eprintln!` prints in a passing test, and this must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n\
-             ************************************************************************\n\
-             SKIPPED: promtool not found on PATH; the generated rules were NOT checked\n\
-             against Prometheus. Install the Debian package `prometheus` to run this.\n\
-             ************************************************************************\n"
-        );
-    }
-    found
+    support::tool("promtool")
 }
 
 /// Runs a command and returns its output, panicking when it cannot start.

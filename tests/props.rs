@@ -10,6 +10,8 @@
 //!   `promtool check rules --lint=all --lint-fatal` run. Without promtool on
 //!   `PATH` that last step is skipped with a loud warning, unless `CI` is set.
 
+mod support;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -18,7 +20,6 @@ use slo::diag::{Severity, Sources};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -1015,34 +1016,8 @@ fn program() -> impl Strategy<Value = Program> {
 // ---------------------------------------------------------------------------
 // Generated valid programs compile, and promtool accepts every rule file.
 
-/// The promtool binary on `PATH`; `None` after a loud warning when missing,
-/// a panic when the `CI` environment variable is set.
 fn promtool() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join("promtool"))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "promtool not found on PATH, and CI is set: CI must run the promtool checks \
-             (install the Debian package `prometheus`)"
-        );
-        // Straight to the stderr handle, not `eprintln!`: libtest captures
-        // what `eprintln!` prints in a passing test, and this must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n\
-             ************************************************************************\n\
-             SKIPPED: promtool not found on PATH; the rules generated from random\n\
-             programs were NOT checked against Prometheus. Install the Debian\n\
-             package `prometheus` to run this.\n\
-             ************************************************************************\n"
-        );
-    }
-    found
+    support::tool("promtool")
 }
 
 fn sources_of(files: &[String], order: impl Iterator<Item = usize>) -> Sources {

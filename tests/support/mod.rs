@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -72,8 +73,9 @@ pub fn files(dir: &Path, prefix: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The path of an external tool. Missing in CI (`CI` set) is a failure;
-/// locally the test is skipped with a loud warning.
+/// The path of an external tool (`promtool`, `amtool`, `prometheus-alertmanager`).
+/// Missing in CI (`CI` set) is a failure; locally the test is skipped with a
+/// loud warning.
 pub fn tool(name: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
@@ -81,13 +83,23 @@ pub fn tool(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     if found.is_none() {
+        let package = if name == "promtool" {
+            "prometheus"
+        } else {
+            "prometheus-alertmanager"
+        };
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         assert!(
             !ci,
-            "`{name}` is not installed; CI must install it (see .ci/run)"
+            "`{name}` is not installed, and CI is set: CI must run these checks \
+             (install the Debian package `{package}`; see .ci/run)"
         );
-        eprintln!(
-            "\n!!! SKIPPED: `{name}` is not on PATH; install it (Debian: prometheus-alertmanager) to run this test !!!\n"
+        // Straight to the stderr handle, not `eprintln!`: libtest captures
+        // what `eprintln!` prints in a passing test, and this must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!! SKIPPED: `{name}` is not on PATH, so this test checked nothing against \
+             the real tool; install the Debian package `{package}` to run it !!!\n"
         );
     }
     found
