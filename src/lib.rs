@@ -15,6 +15,7 @@ pub mod diag;
 pub mod emit;
 pub mod lower;
 pub mod num;
+mod par;
 pub mod syntax;
 
 use diag::{Diag, Sources};
@@ -41,8 +42,10 @@ pub struct Checked {
 pub fn check(sources: &Sources) -> Checked {
     let mut diags = Vec::new();
     let mut files = Vec::new();
-    for (id, source) in sources.iter() {
-        match syntax::parse(id, &source.text) {
+    // Files parse independently; the results are taken in source order.
+    let all: Vec<_> = sources.iter().collect();
+    for parsed in par::map(&all, |(id, source)| syntax::parse(*id, &source.text)) {
+        match parsed {
             Ok(file) => files.push(file),
             Err(d) => diags.extend(d),
         }
@@ -58,8 +61,11 @@ pub fn check(sources: &Sources) -> Checked {
 
 /// Compiles a checked program into its output files, sorted by path.
 pub fn compile(program: &check::Program) -> Vec<OutputFile> {
-    let rules = lower::lower(program);
-    let mut files = emit::prometheus::emit(&rules);
+    // One service at a time: its rules IR is dropped as soon as its file is
+    // written, so memory holds the outputs, not every service's IR as well.
+    let mut files = par::map(&program.services, |s| {
+        emit::prometheus::file(&lower::service(s))
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

@@ -89,7 +89,10 @@ impl Ratio {
     pub fn add(self, other: Ratio) -> Ratio {
         let g = gcd(self.den, other.den);
         let den = self.den / g * other.den;
-        Ratio::new(self.num * (den / self.den) + other.num * (den / other.den), den)
+        Ratio::new(
+            self.num * (den / self.den) + other.num * (den / other.den),
+            den,
+        )
     }
 
     /// `self − other`.
@@ -124,36 +127,53 @@ impl fmt::Display for Ratio {
     /// Exact decimals print exactly (`0.999`, `0.0144`); others print with 12
     /// significant digits and no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A fraction is a terminating decimal when its denominator has no
+        // prime factors but 2 and 5; it then needs max(twos, fives) places.
         let mut den = self.den;
-        let mut places = 0u32;
-        for p in [2, 5] {
-            while den % p == 0 {
-                den /= p;
-            }
+        let (mut twos, mut fives) = (0u32, 0u32);
+        while den % 2 == 0 {
+            den /= 2;
+            twos += 1;
         }
-        if den == 1 {
-            // Terminating decimal: scale to a power of ten.
-            while 10i128.pow(places) % self.den != 0 {
-                places += 1;
-            }
-            let scaled = self.num * (10i128.pow(places) / self.den);
-            let sign = if scaled < 0 { "-" } else { "" };
-            let digits = scaled.unsigned_abs().to_string();
-            if places == 0 {
-                return write!(f, "{sign}{digits}");
-            }
-            let places = places as usize;
-            let padded = format!("{digits:0>width$}", width = places + 1);
-            let (int, frac) = padded.split_at(padded.len() - places);
-            let frac = frac.trim_end_matches('0');
-            if frac.is_empty() {
-                write!(f, "{sign}{int}")
-            } else {
-                write!(f, "{sign}{int}.{frac}")
-            }
+        while den % 5 == 0 {
+            den /= 5;
+            fives += 1;
+        }
+        let places = twos.max(fives);
+        let scaled = (den == 1)
+            .then(|| {
+                let by2 = 2i128.checked_pow(places - twos)?;
+                let by5 = 5i128.checked_pow(places - fives)?;
+                self.num.checked_mul(by2)?.checked_mul(by5)
+            })
+            .flatten();
+        let Some(scaled) = scaled else {
+            return f.write_str(&clean_f64(self.to_f64()));
+        };
+        if scaled < 0 {
+            f.write_str("-")?;
+        }
+        let digits = scaled.unsigned_abs().to_string();
+        let places = places as usize;
+        if places == 0 {
+            return f.write_str(&digits);
+        }
+        let (int, frac) = if digits.len() > places {
+            digits.split_at(digits.len() - places)
         } else {
-            f.write_str(&clean_f64(self.to_f64()))
+            ("0", digits.as_str())
+        };
+        f.write_str(int)?;
+        let zeros = places - frac.len();
+        let frac = frac.trim_end_matches('0');
+        if !frac.is_empty() {
+            f.write_str(".")?;
+            for _ in 0..zeros {
+                f.write_str("0")?;
+            }
+            f.write_str(frac)?;
         }
+        Ok(())
     }
 }
 
@@ -296,8 +316,20 @@ mod tests {
         let objective = r("99.9").div(Ratio::int(100)).expect("nonzero");
         assert_eq!(objective.to_string(), "0.999");
         assert_eq!(Ratio::ONE.sub(objective).to_string(), "0.001");
-        assert_eq!(r("14.4").mul(Ratio::ONE.sub(objective)).to_string(), "0.0144");
+        assert_eq!(
+            r("14.4").mul(Ratio::ONE.sub(objective)).to_string(),
+            "0.0144"
+        );
         assert_eq!(Ratio::int(30).to_string(), "30");
+        assert_eq!(Ratio::new(-1, 8).to_string(), "-0.125");
+        assert_eq!(Ratio::new(1, 1000).to_string(), "0.001");
+        assert_eq!(Ratio::new(1001, 1000).to_string(), "1.001");
+        assert_eq!(Ratio::new(12, 10).to_string(), "1.2");
+        // Too many places for i128: printed through a float, not overflowed.
+        assert!(Ratio::new(1, 1 << 100)
+            .to_string()
+            .parse::<f64>()
+            .is_ok_and(|x| x > 0.0));
     }
 
     #[test]
@@ -317,10 +349,22 @@ mod tests {
     fn durations_parse_and_print() {
         assert_eq!(Duration::parse("5m"), Some(Duration(300_000)));
         assert_eq!(Duration::parse("300ms"), Some(Duration(300)));
-        assert_eq!(Duration::parse("1h30m").map(|d| d.to_string()), Some("90m".into()));
-        assert_eq!(Duration::parse("1.5h").map(|d| d.to_string()), Some("90m".into()));
-        assert_eq!(Duration::parse("30d").map(|d| d.to_string()), Some("30d".into()));
-        assert_eq!(Duration::parse("1w").map(|d| d.to_string()), Some("7d".into()));
+        assert_eq!(
+            Duration::parse("1h30m").map(|d| d.to_string()),
+            Some("90m".into())
+        );
+        assert_eq!(
+            Duration::parse("1.5h").map(|d| d.to_string()),
+            Some("90m".into())
+        );
+        assert_eq!(
+            Duration::parse("30d").map(|d| d.to_string()),
+            Some("30d".into())
+        );
+        assert_eq!(
+            Duration::parse("1w").map(|d| d.to_string()),
+            Some("7d".into())
+        );
         assert_eq!(Duration::parse("0.5ms"), None);
         assert_eq!(Duration::parse("99999w"), None);
     }

@@ -88,14 +88,16 @@ pub fn ratio_series(window: Duration) -> String {
 /// Lowers a checked program.
 pub fn lower(program: &Program) -> Rules {
     Rules {
-        files: program
-            .services
-            .iter()
-            .map(|s| RuleFile {
-                service: s.name.clone(),
-                groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
-            })
-            .collect(),
+        files: program.services.iter().map(service).collect(),
+    }
+}
+
+/// Lowers one service: its rule file. Services lower independently, so a
+/// caller may lower and emit them one at a time.
+pub fn service(s: &Service) -> RuleFile {
+    RuleFile {
+        service: s.name.clone(),
+        groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
     }
 }
 
@@ -159,10 +161,16 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ));
 
     let period_rules = vec![
-        record(ratio_series(slo.period), expr::error_ratio(&slo.sli, slo.period)),
+        record(
+            ratio_series(slo.period),
+            expr::error_ratio(&slo.sli, slo.period),
+        ),
         record(
             "slo:period_burn_rate:ratio".into(),
-            format!("{} / {budget}", own(&ratio_series(slo.period), service, slo)),
+            format!(
+                "{} / {budget}",
+                own(&ratio_series(slo.period), service, slo)
+            ),
         ),
         record(
             "slo:period_error_budget_remaining:ratio".into(),
@@ -171,7 +179,10 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ];
 
     let meta_rules = vec![
-        record("slo:objective:ratio".into(), format!("vector({})", slo.objective)),
+        record(
+            "slo:objective:ratio".into(),
+            format!("vector({})", slo.objective),
+        ),
         record("slo:error_budget:ratio".into(), format!("vector({budget})")),
         record(
             "slo:time_period:days".into(),
