@@ -46,7 +46,11 @@ fn check_is_quiet_and_exits_zero_on_valid_specs() {
 fn missing_path_is_a_usage_error() {
     let o = slo(&["check", "no/such/dir"], &root());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read `no/such/dir`: no such file or directory"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read `no/such/dir`: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -55,7 +59,11 @@ fn non_utf8_file_is_named_not_panicked_on() {
     fs::write(dir.path().join("bad.slo"), b"service \xff {}").expect("write");
     let o = slo(&["check", "bad.slo"], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("`bad.slo` is not valid UTF-8"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`bad.slo` is not valid UTF-8"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -63,7 +71,11 @@ fn directory_without_specs_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let o = slo(&["check", "."], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no `.slo` files in `.`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no `.slo` files in `.`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -82,7 +94,11 @@ fn warnings_pass_unless_denied() {
     assert!(stderr(&o).contains("warning[SLO105]"), "{}", stderr(&o));
     let o = slo(&["check", "--deny", "warnings", "a.slo"], dir.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("could not compile: 1 warning"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("could not compile: 1 warning"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -108,7 +124,9 @@ fn output_does_not_depend_on_argument_order() {
 fn failed_compile_changes_nothing_on_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("a.slo"), VALID).expect("write");
-    assert!(slo(&["compile", "a.slo", "-o", "out"], dir.path()).status.success());
+    assert!(slo(&["compile", "a.slo", "-o", "out"], dir.path())
+        .status
+        .success());
     let rules = dir.path().join("out/prometheus/api.yml");
     let before = fs::read(&rules).expect("rules");
 
@@ -129,9 +147,16 @@ fn failed_compile_changes_nothing_on_disk() {
 fn all_errors_of_a_run_are_reported_together() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("a.slo"), VALID.replace("99.5%", "100%")).expect("write");
-    fs::write(dir.path().join("b.slo"), "service web {\n  tema = \"x\"\n}\n").expect("write");
+    fs::write(
+        dir.path().join("b.slo"),
+        "service web {\n  tema = \"x\"\n}\n",
+    )
+    .expect("write");
     let o = slo(&["check", "."], dir.path());
     let err = stderr(&o);
-    assert!(err.contains("error[SLO201]") && err.contains("error[SLO003]"), "{err}");
+    assert!(
+        err.contains("error[SLO201]") && err.contains("error[SLO003]"),
+        "{err}"
+    );
     assert!(err.contains("could not compile: 2 errors"), "{err}");
 }

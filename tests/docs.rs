@@ -9,7 +9,12 @@ fn sections() -> Vec<(String, String)> {
     let page = include_str!("../docs/diagnostics.md");
     let mut out = Vec::new();
     for section in page.split("\n## ").skip(1) {
-        let code = section.split(':').next().unwrap_or_default().trim().to_string();
+        let code = section
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         let example = section
             .split("```slo\n")
             .nth(1)
@@ -27,7 +32,10 @@ fn every_code_is_documented_once() {
     assert_eq!(unique.len(), documented.len(), "a code is documented twice");
     let known: BTreeSet<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
     let documented: BTreeSet<String> = documented.into_iter().collect();
-    assert_eq!(known, documented, "codes in the compiler and in docs/diagnostics.md differ");
+    assert_eq!(
+        known, documented,
+        "codes in the compiler and in docs/diagnostics.md differ"
+    );
 }
 
 #[test]
@@ -73,7 +81,10 @@ fn assert_examples_compile(page_name: &str, page: &str) {
             .filter(|d| d.severity == slo::diag::Severity::Error)
             .map(|d| format!("{}: {}", d.code, d.message))
             .collect();
-        assert!(errors.is_empty(), "an example in {page_name} does not compile: {errors:?}\n{example}");
+        assert!(
+            errors.is_empty(),
+            "an example in {page_name} does not compile: {errors:?}\n{example}"
+        );
         let program = checked.program.expect("program");
         assert!(
             !slo::compile(&program).is_empty() || !example.contains("service"),

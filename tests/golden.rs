@@ -89,7 +89,10 @@ fn specs_compile_to_golden_files() {
         "slo compile specs failed:\n{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    assert!(status.stdout.is_empty() && status.stderr.is_empty(), "compile is quiet on success");
+    assert!(
+        status.stdout.is_empty() && status.stderr.is_empty(),
+        "compile is quiet on success"
+    );
     assert_tree(&tree(out.path()), &root().join("golden/specs"));
 }
 
@@ -111,7 +114,11 @@ fn error_fixtures_render_golden_diagnostics() {
         let output = slo().arg("check").arg(rel).output().expect("run slo");
         let code = output.status.code().expect("exit code");
         assert_eq!(code, 1, "{} should fail with exit status 1", rel.display());
-        let name = path.file_stem().expect("stem").to_string_lossy().to_string();
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .to_string();
         actual.insert(
             format!("{name}.stderr"),
             String::from_utf8(output.stderr).expect("utf-8 stderr"),

@@ -76,10 +76,14 @@ impl<'a> Fields<'a> {
             }
             if let Some(first) = by_key.get(key) {
                 diags.push(
-                    Diag::new(Code::DuplicateKey, s.key.span, format!("`{key}` is set twice"))
-                        .label("set again here")
-                        .secondary(first.key.span, "first set here")
-                        .help("remove one of them"),
+                    Diag::new(
+                        Code::DuplicateKey,
+                        s.key.span,
+                        format!("`{key}` is set twice"),
+                    )
+                    .label("set again here")
+                    .secondary(first.key.span, "first set here")
+                    .help("remove one of them"),
                 );
                 continue;
             }

@@ -156,10 +156,14 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             ast::Item::Defaults(d) => {
                 if let Some(first) = defaults {
                     diags.push(
-                        Diag::new(Code::Duplicate, keyword_span(d.span, 8), "`defaults` is given twice")
-                            .label("second `defaults` block")
-                            .secondary(keyword_span(first.span, 8), "first given here")
-                            .help("a program has one `defaults` block; merge them"),
+                        Diag::new(
+                            Code::Duplicate,
+                            keyword_span(d.span, 8),
+                            "`defaults` is given twice",
+                        )
+                        .label("second `defaults` block")
+                        .secondary(keyword_span(first.span, 8), "first given here")
+                        .help("a program has one `defaults` block; merge them"),
                     );
                 } else {
                     defaults = Some(d);
@@ -268,5 +272,7 @@ fn unknown_policy(name: &str, span: Span, policies: &BTreeMap<&str, &ast::Policy
     candidates.push("none");
     Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
         .label("no policy has this name")
-        .help(crate::diag::suggest::did_you_mean(name, candidates, "policy"))
+        .help(crate::diag::suggest::did_you_mean(
+            name, candidates, "policy",
+        ))
 }

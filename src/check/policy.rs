@@ -16,9 +16,13 @@ pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
         };
         if value.is_zero() {
             diags.push(
-                Diag::new(Code::InvalidBurn, line.burn_span, format!("a {what} of zero"))
-                    .label("this alert would fire on any error at all")
-                    .help("use a positive burn factor such as `14.4x` or a share such as `2%`"),
+                Diag::new(
+                    Code::InvalidBurn,
+                    line.burn_span,
+                    format!("a {what} of zero"),
+                )
+                .label("this alert would fire on any error at all")
+                .help("use a positive burn factor such as `14.4x` or a share such as `2%`"),
             );
         }
         let long_ok = check_window(line.long.value, line.long.span, "long window", diags);
@@ -49,13 +53,17 @@ pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
 fn check_window(window: Duration, span: Span, what: &str, diags: &mut Vec<Diag>) -> bool {
     if window.0 == 0 || window.0 % Duration::SECOND != 0 {
         diags.push(
-            Diag::new(Code::InvalidWindow, span, format!("{what} `{window}` cannot be used"))
-                .label(if window.0 == 0 {
-                    "a window of zero"
-                } else {
-                    "not a whole number of seconds"
-                })
-                .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
+            Diag::new(
+                Code::InvalidWindow,
+                span,
+                format!("{what} `{window}` cannot be used"),
+            )
+            .label(if window.0 == 0 {
+                "a window of zero"
+            } else {
+                "not a whole number of seconds"
+            })
+            .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
         );
         return false;
     }

@@ -37,9 +37,13 @@ impl Query {
 pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr)> {
     if text.trim().is_empty() {
         diags.push(
-            Diag::new(Code::InvalidPromql, widen(span), format!("`{key}` is empty"))
-                .label("no PromQL here")
-                .help("write a selector such as `http_requests_total{job=\"api\"}`"),
+            Diag::new(
+                Code::InvalidPromql,
+                widen(span),
+                format!("`{key}` is empty"),
+            )
+            .label("no PromQL here")
+            .help("write a selector such as `http_requests_total{job=\"api\"}`"),
         );
         return None;
     }

@@ -107,7 +107,9 @@ pub fn check<'p>(
     let errors = diags.len();
     let settings = Fields::new(&s.settings, SERVICE_KEYS, "a `service` block", diags);
     let team = settings.string("team", diags).map(|(t, _)| t.to_string());
-    let runbook = settings.string("runbook", diags).map(|(r, _)| r.to_string());
+    let runbook = settings
+        .string("runbook", diags)
+        .map(|(r, _)| r.to_string());
     let labels = labels(s, diags);
 
     // SLIs, by name.
@@ -140,11 +142,15 @@ pub fn check<'p>(
     for (name, (sli, _)) in &slis {
         if !used_slis.contains(name) {
             diags.push(
-                Diag::new(Code::UnusedSli, sli.name.span, format!("SLI `{name}` is never used"))
-                    .label("no SLO refers to this SLI")
-                    .help(format!(
-                        "add an `slo` with `sli = {name}`, or remove the SLI"
-                    )),
+                Diag::new(
+                    Code::UnusedSli,
+                    sli.name.span,
+                    format!("SLI `{name}` is never used"),
+                )
+                .label("no SLO refers to this SLI")
+                .help(format!(
+                    "add an `slo` with `sli = {name}`, or remove the SLI"
+                )),
             );
         }
     }
@@ -207,10 +213,14 @@ fn labels(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
             };
             if let Some((_, first)) = out.get(name) {
                 diags.push(
-                    Diag::new(Code::DuplicateKey, setting.key.span, format!("label `{name}` is set twice"))
-                        .label("set again here")
-                        .secondary(*first, "first set here")
-                        .help("remove one of them"),
+                    Diag::new(
+                        Code::DuplicateKey,
+                        setting.key.span,
+                        format!("label `{name}` is set twice"),
+                    )
+                    .label("set again here")
+                    .secondary(*first, "first set here")
+                    .help("remove one of them"),
                 );
                 continue;
             }
@@ -244,9 +254,17 @@ fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         "latency" => latency_sli(sli, diags),
         other => {
             diags.push(
-                Diag::new(Code::UnknownKind, sli.kind.span, format!("unknown SLI kind `{other}`"))
-                    .label("not an SLI kind")
-                    .help(suggest::did_you_mean(other, SLI_KINDS.iter().copied(), "SLI kind")),
+                Diag::new(
+                    Code::UnknownKind,
+                    sli.kind.span,
+                    format!("unknown SLI kind `{other}`"),
+                )
+                .label("not an SLI kind")
+                .help(suggest::did_you_mean(
+                    other,
+                    SLI_KINDS.iter().copied(),
+                    "SLI kind",
+                )),
             );
             None
         }
@@ -263,11 +281,7 @@ fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
     .help(format!("add {example}"))
 }
 
-fn query(
-    f: &Fields,
-    key: &str,
-    diags: &mut Vec<Diag>,
-) -> Option<(Query, Expr, Span)> {
+fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr, Span)> {
     let (text, span) = f.promql(key, diags)?;
     promql::check(text, span, key, diags).map(|(q, e)| (q, e, span))
 }
@@ -277,14 +291,22 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     let (bad, good) = (f.setting("bad"), f.setting("good"));
     if let (Some(b), Some(g)) = (bad, good) {
         diags.push(
-            Diag::new(Code::ConflictingKeys, g.key.span, "a ratio SLI has `bad` or `good`, not both")
-                .label("`good` given here")
-                .secondary(b.key.span, "`bad` given here")
-                .help("keep the one you count directly; the compiler derives the other from `total`"),
+            Diag::new(
+                Code::ConflictingKeys,
+                g.key.span,
+                "a ratio SLI has `bad` or `good`, not both",
+            )
+            .label("`good` given here")
+            .secondary(b.key.span, "`bad` given here")
+            .help("keep the one you count directly; the compiler derives the other from `total`"),
         );
     }
     if bad.is_none() && good.is_none() {
-        diags.push(missing(sli, "bad` or `good", "`bad = `…`` (failed events) or `good = `…`` (successful events)"));
+        diags.push(missing(
+            sli,
+            "bad` or `good",
+            "`bad = `…`` (failed events) or `good = `…`` (successful events)",
+        ));
     }
     if !f.has("total") {
         diags.push(missing(sli, "total", "total = `…` (all events)"));
@@ -316,7 +338,11 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
 fn latency_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     let f = Fields::new(&sli.block.settings, LATENCY_KEYS, "a `latency` SLI", diags);
     if !f.has("histogram") {
-        diags.push(missing(sli, "histogram", "histogram = `http_request_duration_seconds{job=\"api\"}`"));
+        diags.push(missing(
+            sli,
+            "histogram",
+            "histogram = `http_request_duration_seconds{job=\"api\"}`",
+        ));
     }
     if !f.has("threshold") {
         diags.push(missing(sli, "threshold", "`threshold = 300ms`"));
@@ -431,9 +457,13 @@ fn check_slo<'p>(
         None => {
             if !f.has("sli") {
                 diags.push(
-                    Diag::new(Code::MissingKey, slo.name.span, format!("SLO `{name}` has no `sli`"))
-                        .label("`sli` missing")
-                        .help("add `sli = <name of an SLI of this service>`"),
+                    Diag::new(
+                        Code::MissingKey,
+                        slo.name.span,
+                        format!("SLO `{name}` has no `sli`"),
+                    )
+                    .label("`sli` missing")
+                    .help("add `sli = <name of an SLI of this service>`"),
                 );
             }
             None
@@ -457,9 +487,13 @@ fn check_slo<'p>(
         None => {
             if !f.has("target") {
                 diags.push(
-                    Diag::new(Code::MissingKey, slo.name.span, format!("SLO `{name}` has no `target`"))
-                        .label("`target` missing")
-                        .help("add a target such as `target = 99.9%`"),
+                    Diag::new(
+                        Code::MissingKey,
+                        slo.name.span,
+                        format!("SLO `{name}` has no `target`"),
+                    )
+                    .label("`target` missing")
+                    .help("add a target such as `target = 99.9%`"),
                 );
             }
             None

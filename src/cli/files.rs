@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
     let mut found = Vec::new();
     for path in paths {
-        let meta = fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+        let meta = fs::metadata(path)
+            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if meta.is_dir() {
             let before = found.len();
             walk(path, &mut found)?;
@@ -26,7 +27,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
     found.dedup();
     let mut sources = Sources::new();
     for path in found {
-        let bytes = fs::read(&path).map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+        let bytes = fs::read(&path)
+            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             format!(
                 "`{}` is not valid UTF-8 (invalid byte at offset {})",
@@ -40,11 +42,15 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
+    let entries = fs::read_dir(dir)
+        .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
+        let entry =
+            entry.map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
         let path = entry.path();
-        let kind = entry.file_type().map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+        let kind = entry
+            .file_type()
+            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if kind.is_dir() {
             walk(&path, found)?;
         } else if path.extension().is_some_and(|e| e == "slo") {

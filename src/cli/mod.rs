@@ -17,8 +17,16 @@ use std::process::ExitCode;
 /// Exit status: 0 success, 1 the specs have errors (or warnings with
 /// `--deny warnings`), 2 usage or I/O error.
 #[derive(Parser)]
-#[command(name = "slo", version, about, long_about, arg_required_else_help = true)]
-#[command(after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n\nSet NO_COLOR to turn colours off.")]
+#[command(
+    name = "slo",
+    version,
+    about,
+    long_about,
+    arg_required_else_help = true
+)]
+#[command(
+    after_help = "Examples:\n  slo check specs/\n  slo compile specs/ -o out/\n\nSet NO_COLOR to turn colours off."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,7 +107,11 @@ fn compile(paths: &[PathBuf], out: Option<&PathBuf>, lints: &Lints) -> ExitCode 
     let checked = slo::check(&sources);
     let deny_warnings = lints.deny.contains(&Deny::Warnings);
     let failed = checked.program.is_none()
-        || (deny_warnings && checked.diags.iter().any(|d| d.severity == Severity::Warning));
+        || (deny_warnings
+            && checked
+                .diags
+                .iter()
+                .any(|d| d.severity == Severity::Warning));
     report(&checked.diags, &sources, failed);
     if failed {
         return ExitCode::from(1);
@@ -127,7 +139,11 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     }
     let summary = render::summary(diags);
     let _ = if failed {
-        writeln!(err, "{}: could not compile: {summary}", paint("error", "1;31"))
+        writeln!(
+            err,
+            "{}: could not compile: {summary}",
+            paint("error", "1;31")
+        )
     } else {
         writeln!(err, "{}: {summary}", paint("warning", "1;33"))
     };

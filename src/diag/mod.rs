@@ -180,8 +180,6 @@ pub fn sort(diags: &mut [Diag], sources: &Sources) {
                 d.code,
             )
         };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }

@@ -65,10 +65,8 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     if !help.is_empty() {
         md = md.with_help(help);
     }
-    let report = Report::new(md).with_source_code(NamedSource::new(
-        source.name.clone(),
-        source.text.clone(),
-    ));
+    let report = Report::new(md)
+        .with_source_code(NamedSource::new(source.name.clone(), source.text.clone()));
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -84,7 +82,10 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     };
     let header = format!("{word}[{}]", diag.code);
     let header = if style.color {
-        format!("\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {}\x1b[0m", diag.message)
+        format!(
+            "\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {}\x1b[0m",
+            diag.message
+        )
     } else {
         format!("{header}: {}", diag.message)
     };

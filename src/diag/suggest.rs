@@ -4,10 +4,7 @@
 /// most similar by normalised edit distance, if similar enough.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let candidates: Vec<&str> = candidates.into_iter().collect();
-    if let Some(same) = candidates
-        .iter()
-        .find(|c| c.eq_ignore_ascii_case(wanted))
-    {
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(wanted)) {
         return Some(same);
     }
     candidates
@@ -45,12 +42,18 @@ mod tests {
 
     #[test]
     fn prefers_case_insensitive_match() {
-        assert_eq!(closest("Requests", ["requests", "request"]), Some("requests"));
+        assert_eq!(
+            closest("Requests", ["requests", "request"]),
+            Some("requests")
+        );
     }
 
     #[test]
     fn finds_close_spelling() {
-        assert_eq!(closest("latncy", ["latency", "availability"]), Some("latency"));
+        assert_eq!(
+            closest("latncy", ["latency", "availability"]),
+            Some("latency")
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use crate::num::Duration;
 fn events(query: &Query, window: Duration) -> String {
     match query {
         Query::Selector(s) => format!("sum(rate({s}[{window}]))"),
-        Query::Template(t) => format!("({})", t.replace(crate::check::promql::WINDOW, &window.to_string())),
+        Query::Template(t) => format!(
+            "({})",
+            t.replace(crate::check::promql::WINDOW, &window.to_string())
+        ),
     }
 }
 

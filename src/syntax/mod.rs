@@ -18,7 +18,9 @@ struct Grammar;
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
     let mut pairs =
         Grammar::parse(Rule::file, text).map_err(|e| vec![errors::syntax(file, text, e)])?;
-    let root = pairs.next().unwrap_or_else(|| unreachable!("grammar: file"));
+    let root = pairs
+        .next()
+        .unwrap_or_else(|| unreachable!("grammar: file"));
     let mut cx = Convert {
         file,
         diags: Vec::new(),
@@ -76,7 +78,11 @@ impl Convert {
     fn policy(&mut self, p: Pair<Rule>) -> Policy {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_policy);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: policy name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy name")),
+        );
         let lines = inner.map(|l| self.policy_line(l)).collect();
         Policy { name, lines, span }
     }
@@ -86,7 +92,11 @@ impl Convert {
         let mut inner = p
             .into_inner()
             .filter(|p| !matches!(p.as_rule(), Rule::kw_over | Rule::kw_for));
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: policy line"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy line"))
+        };
         let severity = self.name(next());
         let burn_pair = next();
         let burn_span = self.span(&burn_pair);
@@ -118,7 +128,11 @@ impl Convert {
     fn service(&mut self, p: Pair<Rule>) -> Service {
         let span = self.span(&p);
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_service);
-        let name = self.name(inner.next().unwrap_or_else(|| unreachable!("grammar: service name")));
+        let name = self.name(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: service name")),
+        );
         let mut service = Service {
             name,
             settings: Vec::new(),
@@ -173,7 +187,11 @@ impl Convert {
 
     fn setting(&mut self, p: Pair<Rule>) -> Setting {
         let mut inner = p.into_inner();
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: setting"));
+        let mut next = || {
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: setting"))
+        };
         let key = self.name(next());
         let value = self.value(next());
         Setting { key, value }
@@ -189,11 +207,13 @@ impl Convert {
                     .map_or_else(String::new, |i| i.as_str().to_string()),
             ),
             Rule::duration => ValueKind::Duration(self.duration(p).value),
-            Rule::percent => ValueKind::Percent(self.number(
-                p.into_inner()
-                    .next()
-                    .unwrap_or_else(|| unreachable!("grammar: percent number")),
-            )),
+            Rule::percent => ValueKind::Percent(
+                self.number(
+                    p.into_inner()
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: percent number")),
+                ),
+            ),
             Rule::number => ValueKind::Number(self.number(p)),
             Rule::name => ValueKind::Name(p.as_str().to_string()),
             r => unreachable!("grammar: value {r:?}"),
