@@ -9,6 +9,10 @@ use std::thread;
 /// Below this many items per thread, spawning costs more than it saves.
 const MIN_PER_THREAD: usize = 16;
 
+/// Worker stacks are as large as a main thread's usually is, not the 2 MiB
+/// threads get by default: checking walks parsed PromQL recursively.
+const STACK_SIZE: usize = 8 * 1024 * 1024;
+
 /// `items.iter().map(f).collect()`, computed on up to as many threads as the
 /// machine offers.
 pub fn map<T, R, F>(items: &[T], f: F) -> Vec<R>
@@ -27,14 +31,24 @@ where
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     thread::scope(|scope| {
+        let work = |part: &'_ [T]| part.iter().map(f).collect::<Vec<R>>();
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .map(|part| {
+                let spawned = thread::Builder::new()
+                    .stack_size(STACK_SIZE)
+                    .spawn_scoped(scope, move || work(part));
+                // Without a thread (the system refused one), do the part here.
+                spawned.map_err(|_| work(part))
+            })
             .collect();
         handles
             .into_iter()
-            // A panic in a worker is a bug; re-raise it on the caller's thread.
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .flat_map(|h| match h {
+                // A panic in a worker is a bug; re-raise it on the caller's thread.
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(done) => done,
+            })
             .collect()
     })
 }
