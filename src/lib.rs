@@ -13,6 +13,7 @@
 pub mod check;
 pub mod diag;
 pub mod emit;
+pub mod limits;
 pub mod lower;
 pub mod num;
 mod par;

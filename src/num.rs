@@ -25,6 +25,10 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a.max(1)
 }
 
+// `mul`, `div`, `add` and `sub` are named methods, not operators: `div`
+// returns `None` for a zero divisor, and the budget math reads better with
+// every operation spelt out.
+#[allow(clippy::should_implement_trait)]
 impl Ratio {
     /// `num / den`; `den` must not be zero.
     pub fn new(num: i128, den: i128) -> Ratio {

@@ -44,6 +44,8 @@ codes! {
     DuplicateKey = "SLO005", Error, "key set twice in one block";
     WrongType = "SLO006", Error, "value of the wrong kind for its key";
     ConflictingKeys = "SLO007", Error, "keys that exclude each other";
+    NameTooLong = "SLO020", Error, "name too long";
+    PromqlTooComplex = "SLO021", Error, "PromQL expression nested too deeply or too long";
     UnknownName = "SLO101", Error, "reference to an undefined name";
     Duplicate = "SLO102", Error, "name defined twice";
     UnknownKind = "SLO103", Error, "unknown SLI kind";
