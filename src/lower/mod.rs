@@ -6,6 +6,7 @@
 //! `docs/architecture.md`.
 
 mod expr;
+mod template;
 
 use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
@@ -237,6 +238,10 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         labels.push(("team".into(), team.clone()));
     }
     labels.sort();
+    // Alert labels are expanded as templates; user values must stay as written.
+    for (_, value) in &mut labels {
+        *value = template::literal(value);
+    }
 
     let percent = |r: Ratio| r.mul(Ratio::int(100));
     // At factor f the whole budget lasts period / f.
@@ -266,7 +271,7 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         ),
     ];
     if let Some(runbook) = &service.runbook {
-        annotations.push(("runbook_url".into(), runbook.clone()));
+        annotations.push(("runbook_url".into(), template::literal(runbook)));
     }
     annotations.sort();
     Rule::Alert {
