@@ -15,8 +15,10 @@ pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod limits;
 pub mod lower;
 pub mod num;
+mod par;
 pub mod syntax;
 
 use diag::{Diag, Sources};
@@ -43,8 +45,10 @@ pub struct Checked {
 pub fn check(sources: &Sources) -> Checked {
     let mut diags = Vec::new();
     let mut files = Vec::new();
-    for (id, source) in sources.iter() {
-        match syntax::parse(id, &source.text) {
+    // Files parse independently; the results are taken in source order.
+    let all: Vec<_> = sources.iter().collect();
+    for parsed in par::map(&all, |(id, source)| syntax::parse(*id, &source.text)) {
+        match parsed {
             Ok(file) => files.push(file),
             Err(d) => diags.extend(d),
         }
@@ -60,8 +64,13 @@ pub fn check(sources: &Sources) -> Checked {
 
 /// Compiles a checked program into its output files, sorted by path.
 pub fn compile(program: &check::Program) -> Vec<OutputFile> {
-    let rules = lower::lower(program);
-    let mut files = emit::prometheus::emit(&rules);
+    // One service at a time: its rules IR is dropped as soon as its file is
+    // written, so memory holds the outputs, not every service's IR as well.
+    let mut files = par::map(&program.services, |s| {
+        let mut rules = lower::service(s);
+        lower::dashboard::annotate_file(&mut rules, s, program);
+        emit::prometheus::file(&rules)
+    });
     files.extend(emit::grafana::emit(program));
     files.extend(emit::alertmanager::emit(program));
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -554,7 +554,6 @@ fn error_budget_series_under_changing_traffic() {
 /// compiler or rejected by the checker with a diagnostic; compiling it
 /// verbatim produces rule files that Prometheus refuses to load.
 #[test]
-#[ignore = "known bug: `{{` in team/runbook/label strings is emitted unescaped into alert templates"]
 fn user_strings_are_not_templates() {
     let Some(promtool) = promtool() else { return };
     let dir = tempfile::tempdir().expect("temporary directory");

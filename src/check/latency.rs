@@ -128,6 +128,7 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         return None;
     };
     let le = le_regex(threshold);
+    let matchers = super::promql::end_comment(matchers);
     let join = |extra: &str| match (matchers.is_empty(), extra.is_empty()) {
         (true, true) => String::new(),
         (true, false) => format!("{{{extra}}}"),

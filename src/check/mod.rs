@@ -252,15 +252,25 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
         }
     }
 
+    // Services check independently (most of the time goes to parsing their
+    // PromQL), so they are spread over the cores; what each one found is
+    // merged in name order.
+    let cx = service::Context {
+        policies: &policies,
+        defaults: &defaults,
+    };
+    let service_list: Vec<&ast::Service> = services.values().copied().collect();
+    let results = crate::par::map(&service_list, |s| {
+        let mut used = BTreeSet::new();
+        let mut found = Vec::new();
+        let service = service::check(s, &cx, &mut used, &mut found);
+        (service, used, found)
+    });
     let mut checked = Vec::new();
-    for s in services.values() {
-        let cx = service::Context {
-            policies: &policies,
-            defaults: &defaults,
-        };
-        if let Some(service) = service::check(s, &cx, &mut used_policies, diags) {
-            checked.push(service);
-        }
+    for (service, used, found) in results {
+        used_policies.extend(used);
+        diags.extend(found);
+        checked.extend(service);
     }
 
     for (name, p) in &policies {

@@ -47,6 +47,10 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
         );
         return None;
     }
+    if let Some(too_complex) = crate::limits::promql(text, span, key) {
+        diags.push(too_complex);
+        return None;
+    }
     let has_window = text.contains(WINDOW);
     debug_assert_eq!(WINDOW.len(), WINDOW_STANDIN.len());
     let parsed_text = text.replace(WINDOW, WINDOW_STANDIN);
@@ -57,7 +61,7 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
             return None;
         }
     };
-    let trimmed = text.trim().to_string();
+    let trimmed = end_comment(text.trim());
     if has_window {
         if expr.value_type() != ValueType::Vector {
             diags.push(
@@ -197,6 +201,17 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     Some(start)
 }
 
+/// PromQL text the compiler writes more PromQL after. A `#` comment runs to
+/// the end of its line, so text that may end in one gets a line break:
+/// `x # note` would otherwise swallow the `[5m]))` of `sum(rate(x[5m]))`.
+pub fn end_comment(text: &str) -> String {
+    if text.contains('#') {
+        format!("{text}\n")
+    } else {
+        text.to_string()
+    }
+}
+
 /// A normal form of a parsed expression, for "are these the same?".
 pub fn normal(expr: &Expr) -> String {
     expr.to_string()
@@ -225,7 +240,11 @@ mod tests {
     fn lexer_error_points_at_the_character() {
         let (_, d) = run(r#"foo{a="b"} ; bar"#);
         assert_eq!(d[0].code, Code::InvalidPromql);
-        assert_eq!(d[0].primary.span.start, 10 + 11);
+        assert_eq!(d[0].primary.span.start, 10 + 11, "under the `;`");
+        // The lexer needs the blank after `!` to give up; the label still
+        // goes under the `!`, not the blank.
+        let (_, d) = run(r#"foo{a="b"} ! bar"#);
+        assert_eq!(d[0].primary.span.start, 10 + 11, "under the `!`");
     }
 
     #[test]

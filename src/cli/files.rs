@@ -1,9 +1,10 @@
 //! Reading sources and writing outputs.
 
 use slo::diag::Sources;
+use slo::limits::{MAX_FILE_BYTES, MAX_PROGRAM_BYTES};
 use slo::OutputFile;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// Reads every `.slo` file named or found under a named directory, in path
@@ -26,9 +27,17 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
     found.sort();
     found.dedup();
     let mut sources = Sources::new();
+    let mut total = 0u64;
     for path in found {
-        let bytes = fs::read(&path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+        let bytes = read_limited(&path)?;
+        total += bytes.len() as u64;
+        if total > MAX_PROGRAM_BYTES {
+            return Err(format!(
+                "the program is larger than {}; `slo` reads at most that much source at once (the limit was reached at `{}`)",
+                mib(MAX_PROGRAM_BYTES),
+                path.display()
+            ));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             format!(
                 "`{}` is not valid UTF-8 (invalid byte at offset {})",
@@ -39,6 +48,43 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
         sources.add(path.display().to_string(), text);
     }
     Ok(sources)
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]. The size is checked before
+/// reading, and the read stops past the limit in case the file grows or is
+/// not a regular file, so a huge input costs neither time nor memory.
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    let too_large = |size: String| {
+        format!(
+            "`{}` is {size}, larger than the limit of {} for one file; split it into several files",
+            path.display(),
+            mib(MAX_FILE_BYTES)
+        )
+    };
+    let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
+    let file = fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_large(mib(len)));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(format!("more than {}", mib(MAX_FILE_BYTES))));
+    }
+    Ok(bytes)
+}
+
+/// A size in MiB, e.g. `8 MiB` or `9.5 MiB`.
+fn mib(bytes: u64) -> String {
+    let m = bytes as f64 / (1024.0 * 1024.0);
+    if m.fract() == 0.0 {
+        format!("{m} MiB")
+    } else {
+        format!("{m:.1} MiB")
+    }
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
@@ -65,6 +111,7 @@ pub fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::IsADirectory => "it is a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -87,6 +134,14 @@ pub fn stage(out: &Path, files: &[OutputFile]) -> Result<Vec<Staged>, String> {
             let dest = out.join(&f.path);
             if fs::read(&dest).is_ok_and(|old| old == f.contents.as_bytes()) {
                 continue;
+            }
+            // Found now, not when renaming: by then other files would be
+            // replaced already.
+            if dest.is_dir() {
+                return Err(format!(
+                    "cannot write `{}`: a directory is in the way",
+                    dest.display()
+                ));
             }
             let parent = dest.parent().unwrap_or(out);
             fs::create_dir_all(parent)
@@ -124,4 +179,15 @@ pub fn commit(staged: Vec<Staged>) -> Result<(), String> {
             .map_err(|e| format!("cannot write `{}`: {}", s.dest.display(), io_reason(&e)))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_print_in_mib() {
+        assert_eq!(mib(8 * 1024 * 1024), "8 MiB");
+        assert_eq!(mib(9 * 1024 * 1024 + 512 * 1024), "9.5 MiB");
+    }
 }

@@ -47,6 +47,8 @@ codes! {
     NoDefaultReceiver = "SLO010", Error, "receivers without a default receiver";
     InvalidUrl = "SLO011", Error, "invalid URL or address";
     ReservedService = "SLO012", Error, "service name reserved for a generated file";
+    NameTooLong = "SLO020", Error, "name too long";
+    PromqlTooComplex = "SLO021", Error, "PromQL expression nested too deeply or too long";
     UnknownName = "SLO101", Error, "reference to an undefined name";
     Duplicate = "SLO102", Error, "name defined twice";
     UnknownKind = "SLO103", Error, "unknown SLI kind";

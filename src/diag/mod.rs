@@ -5,6 +5,7 @@
 //! them into lines and columns.
 
 mod code;
+mod excerpt;
 pub mod explain;
 pub mod github;
 pub mod json;
@@ -42,6 +43,16 @@ pub struct Source {
     pub name: String,
     /// The whole text.
     pub text: String,
+    /// Line starts, built the first time a position is turned into a line.
+    index: std::sync::OnceLock<excerpt::LineIndex>,
+}
+
+impl Source {
+    /// The line index of the text, built once.
+    fn index(&self) -> &excerpt::LineIndex {
+        self.index
+            .get_or_init(|| excerpt::LineIndex::new(&self.text))
+    }
 }
 
 /// All source files of a program, in a fixed order.
@@ -61,6 +72,7 @@ impl Sources {
         self.files.push(Source {
             name: name.into(),
             text: text.into(),
+            index: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }
@@ -80,13 +92,11 @@ impl Sources {
 
     /// The 1-based line and column of a byte offset (columns count characters).
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.get(file).text;
-        let offset = offset.min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let source = self.get(file);
+        let text = &source.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let index = source.index();
+        (index.line(offset) + 1, index.column(text, offset) + 1)
     }
 }
 

@@ -1,10 +1,12 @@
 //! Rendering diagnostics for people (miette: snippets, labels, help) and for
 //! machines (JSON).
 
+use super::excerpt::Excerpt;
 use super::{Diag, Severity, Sources};
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, SourceCode,
 };
+use std::fmt;
 
 /// How human output looks.
 #[derive(Debug, Clone, Copy)]
@@ -28,9 +30,14 @@ impl Default for Style {
 pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     let file = diag.primary.span.file;
     let source = sources.get(file);
+    let excerpt = Excerpt {
+        name: &source.name,
+        text: &source.text,
+        index: source.index(),
+    };
     let label_of = |l: &super::Label, primary: bool| {
         let text = (!l.message.is_empty()).then(|| l.message.clone());
-        let span = (l.span.start, l.span.end.saturating_sub(l.span.start));
+        let span = excerpt.shown(l.span.start, l.span.end.saturating_sub(l.span.start));
         if primary {
             LabeledSpan::new_primary_with_span(text, span)
         } else {
@@ -65,8 +72,10 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     if !help.is_empty() {
         md = md.with_help(help);
     }
-    let report = Report::new(md)
-        .with_source_code(NamedSource::new(source.name.clone(), source.text.clone()));
+    let report = WithSource {
+        diagnostic: &md,
+        source: excerpt,
+    };
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -75,7 +84,7 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
     let mut body = String::new();
     // Rendering into a String cannot fail; an empty body still leaves the header.
-    let _ = handler.render_report(&mut body, report.as_ref());
+    let _ = handler.render_report(&mut body, &report);
     let (word, ansi) = match diag.severity {
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
@@ -106,6 +115,45 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     }
     out.push('\n');
     out
+}
+
+/// A diagnostic with its source borrowed, not copied: rendering costs the
+/// lines shown, not the size of the file.
+struct WithSource<'a> {
+    diagnostic: &'a MietteDiagnostic,
+    source: Excerpt<'a>,
+}
+
+impl fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {}
+
+impl Diagnostic for WithSource<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diagnostic.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic.help()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diagnostic.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
 }
 
 /// The closing summary line, e.g. `2 errors, 1 warning`.

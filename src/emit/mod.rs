@@ -4,3 +4,4 @@ pub mod alertmanager;
 pub mod grafana;
 pub mod prometheus;
 pub mod report;
+mod yaml;

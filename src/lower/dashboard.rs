@@ -4,7 +4,7 @@
 //! overview links to every service dashboard, so the names are fixed here,
 //! once, from the program alone.
 
-use super::{Rule, Rules};
+use super::{Rule, RuleFile, Rules};
 use crate::check::{Program, Service};
 
 /// SLOs per dashboard page. Each SLO takes a row and six panels, so seven
@@ -137,28 +137,33 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// where Grafana lives: the page of the service dashboard that shows the
 /// alert's SLO.
 pub fn annotate(rules: &mut Rules, program: &Program) {
+    for (file, service) in rules.files.iter_mut().zip(&program.services) {
+        annotate_file(file, service, program);
+    }
+}
+
+/// Adds `dashboard_url` to the alerts of one service's rule file.
+pub fn annotate_file(file: &mut RuleFile, service: &Service, program: &Program) {
     let Some(base) = &program.grafana else {
         return;
     };
-    for (file, service) in rules.files.iter_mut().zip(&program.services) {
-        debug_assert_eq!(file.service, service.name);
-        let pages = pages(service);
-        for rule in file.groups.iter_mut().flat_map(|g| g.rules.iter_mut()) {
-            let Rule::Alert {
-                labels,
-                annotations,
-                ..
-            } = rule
-            else {
-                continue;
-            };
-            let slo = labels.iter().find(|(k, _)| k == "slo").map(|(_, v)| v);
-            let index = slo.and_then(|slo| service.slos.iter().position(|s| &s.name == slo));
-            let page = index.and_then(|i| pages.iter().find(|p| p.slos.contains(&i)));
-            if let Some(page) = page {
-                annotations.push(("dashboard_url".into(), format!("{base}{}", page.path())));
-                annotations.sort();
-            }
+    debug_assert_eq!(file.service, service.name);
+    let pages = pages(service);
+    for rule in file.groups.iter_mut().flat_map(|g| g.rules.iter_mut()) {
+        let Rule::Alert {
+            labels,
+            annotations,
+            ..
+        } = rule
+        else {
+            continue;
+        };
+        let slo = labels.iter().find(|(k, _)| k == "slo").map(|(_, v)| v);
+        let index = slo.and_then(|slo| service.slos.iter().position(|s| &s.name == slo));
+        let page = index.and_then(|i| pages.iter().find(|p| p.slos.contains(&i)));
+        if let Some(page) = page {
+            annotations.push(("dashboard_url".into(), format!("{base}{}", page.path())));
+            annotations.sort();
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod dashboard;
 mod expr;
+mod template;
 
 use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
@@ -89,17 +90,20 @@ pub fn ratio_series(window: Duration) -> String {
 /// Lowers a checked program.
 pub fn lower(program: &Program) -> Rules {
     let mut rules = Rules {
-        files: program
-            .services
-            .iter()
-            .map(|s| RuleFile {
-                service: s.name.clone(),
-                groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
-            })
-            .collect(),
+        files: program.services.iter().map(service).collect(),
     };
     dashboard::annotate(&mut rules, program);
     rules
+}
+
+/// Lowers one service: its rule file, without the `dashboard_url`
+/// annotations ([`dashboard::annotate_file`] adds them). Services lower
+/// independently, so a caller may lower and emit them one at a time.
+pub fn service(s: &Service) -> RuleFile {
+    RuleFile {
+        service: s.name.clone(),
+        groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
+    }
 }
 
 /// The labels every series of an SLO carries.
@@ -238,6 +242,10 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         labels.push(("team".into(), team.clone()));
     }
     labels.sort();
+    // Alert labels are expanded as templates; user values must stay as written.
+    for (_, value) in &mut labels {
+        *value = template::literal(value);
+    }
 
     // A per-label SLO alerts once per label value; say which value.
     let which = if slo.by.is_empty() {
@@ -278,7 +286,7 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         ),
     ];
     if let Some(runbook) = &service.runbook {
-        annotations.push(("runbook_url".into(), runbook.clone()));
+        annotations.push(("runbook_url".into(), template::literal(runbook)));
     }
     annotations.sort();
     Rule::Alert {

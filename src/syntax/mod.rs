@@ -60,11 +60,14 @@ impl Convert {
         Span::new(self.file, s.start(), s.end())
     }
 
-    fn name(&self, p: Pair<Rule>) -> Name {
-        Name {
+    fn name(&mut self, p: Pair<Rule>) -> Name {
+        let name = Name {
             text: p.as_str().to_string(),
             span: self.span(&p),
-        }
+        };
+        self.diags
+            .extend(crate::limits::long_name(&name.text, name.span));
+        name
     }
 
     fn item(&mut self, p: Pair<Rule>) -> Item {
@@ -274,7 +277,11 @@ impl Convert {
                 ),
             ),
             Rule::number => ValueKind::Number(self.number(p)),
-            Rule::name => ValueKind::Name(p.as_str().to_string()),
+            Rule::name => {
+                self.diags
+                    .extend(crate::limits::long_name(p.as_str(), span));
+                ValueKind::Name(p.as_str().to_string())
+            }
             Rule::list => ValueKind::List(
                 p.into_inner()
                     .filter(|i| !matches!(i.as_rule(), Rule::list_comma | Rule::list_close))
