@@ -3,26 +3,13 @@
 //!
 //! `SLO_BLESS=1 cargo test --test budget` rewrites the golden files.
 
+mod support;
+
+use support::{root, slo, stdout};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn slo(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slo"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run slo")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
+use std::process::Output;
 
 fn bless() -> bool {
     std::env::var_os("SLO_BLESS").is_some_and(|v| !v.is_empty() && v != "0")

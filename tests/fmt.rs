@@ -3,24 +3,13 @@
 //! formatting twice changes nothing more, and the formatted program means
 //! exactly what the original meant.
 
+mod support;
+
+use support::{root, slo};
+
 use proptest::prelude::*;
 use slo::diag::{FileId, Sources};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn slo(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slo"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run slo")
-}
 
 const MESSY: &str = "service api {\nteam=\"web\"   # owners\n  sli requests = ratio { bad = `http_requests_total{code=~\"5..\"}`\n total=`http_requests_total` }\n slo availability { sli = requests\n target = 99.5% } }\n";
 

@@ -4,22 +4,11 @@
 //! instead of a crash, a stack overflow or a hang. How fast is measured by
 //! `bench/run.sh`, not here.
 
+mod support;
+
+use support::{slo, stderr};
+
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn slo(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slo"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run slo")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn service(name: &str, bad: &str) -> String {
     format!(

@@ -3,19 +3,13 @@
 //! `.slo-manifest`), and a compile that fails half-way leaves the previous
 //! output as it was, with no temporary files behind.
 
+mod support;
+
+use support::slo;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn slo(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_slo"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run slo")
-}
 
 fn service(name: &str, target: &str) -> String {
     format!(

@@ -104,3 +104,23 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// Runs the `slo` binary in `cwd`, without colours.
+pub fn slo(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_slo"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run slo")
+}
+
+/// What a run printed on stdout.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// What a run printed on stderr.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
