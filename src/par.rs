@@ -4,6 +4,7 @@
 //! whatever the number of threads, so output stays deterministic.
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Below this many items per thread, spawning costs more than it saves.
@@ -14,7 +15,8 @@ const MIN_PER_THREAD: usize = 16;
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
 /// `items.iter().map(f).collect()`, computed on up to as many threads as the
-/// machine offers.
+/// machine offers. Threads take small batches of items as they go, so a
+/// thread that the system runs less does less of the work.
 pub fn map<T, R, F>(items: &[T], f: F) -> Vec<R>
 where
     T: Sync,
@@ -28,29 +30,38 @@ where
     if threads == 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    thread::scope(|scope| {
-        let work = |part: &'_ [T]| part.iter().map(f).collect::<Vec<R>>();
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let spawned = thread::Builder::new()
+    let batch = (items.len() / (threads * 8)).max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(batch, Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let end = (start + batch).min(items.len());
+            done.extend((start..end).map(|i| (i, f(&items[i]))));
+        }
+    };
+    let mut results: Vec<(usize, R)> = thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                // Without a thread (the system refused one), the others do its share.
+                thread::Builder::new()
                     .stack_size(STACK_SIZE)
-                    .spawn_scoped(scope, move || work(part));
-                // Without a thread (the system refused one), do the part here.
-                spawned.map_err(|_| work(part))
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h {
-                // A panic in a worker is a bug; re-raise it on the caller's thread.
-                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                Err(done) => done,
-            })
-            .collect()
-    })
+        let mut all = work();
+        for h in helpers {
+            // A panic in a worker is a bug; re-raise it on the caller's thread.
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]

@@ -102,17 +102,26 @@ fn map(out: &mut String, name: &str, entries: &[(String, String)]) {
     }
     out.push_str(name);
     out.push_str(":\n");
+    let mut write = |k: &str, v: &str| {
+        yaml::indent(out, 6);
+        yaml::key(out, k);
+        yaml::value(out, v, 6);
+    };
+    // The IR keeps labels sorted and unique; anything else is sorted here.
+    if entries.windows(2).all(|w| w[0].0 < w[1].0) {
+        for (k, v) in entries {
+            write(k, v);
+        }
+        return;
+    }
     let mut sorted: Vec<&(String, String)> = entries.iter().collect();
     // Stable: of two entries with one key, the later one wins, as in a map.
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let last_of_key = |i: usize| sorted.get(i + 1).is_none_or(|next| next.0 != sorted[i].0);
     for (i, (k, v)) in sorted.iter().enumerate() {
-        if !last_of_key(i) {
-            continue;
+        if last_of_key(i) {
+            write(k, v);
         }
-        yaml::indent(out, 6);
-        yaml::key(out, k);
-        yaml::value(out, v, 6);
     }
 }
 

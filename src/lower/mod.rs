@@ -244,7 +244,9 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
     labels.sort();
     // Alert labels are expanded as templates; user values must stay as written.
     for (_, value) in &mut labels {
-        *value = template::literal(value);
+        if let std::borrow::Cow::Owned(escaped) = template::literal(value) {
+            *value = escaped;
+        }
     }
 
     // A per-label SLO alerts once per label value; say which value.
@@ -286,7 +288,10 @@ fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels)
         ),
     ];
     if let Some(runbook) = &service.runbook {
-        annotations.push(("runbook_url".into(), template::literal(runbook)));
+        annotations.push((
+            "runbook_url".into(),
+            template::literal(runbook).into_owned(),
+        ));
     }
     annotations.sort();
     Rule::Alert {

@@ -10,8 +10,12 @@
 //! in descriptions) are added around user text, never through here.
 
 /// `text` as a Go template that expands to exactly `text`.
-pub fn literal(text: &str) -> String {
-    text.replace("{{", r#"{{ "{{" }}"#)
+pub fn literal(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("{{") {
+        text.replace("{{", r#"{{ "{{" }}"#).into()
+    } else {
+        text.into()
+    }
 }
 
 #[cfg(test)]
