@@ -5,14 +5,14 @@
 //! `SLO_BLESS=1 cargo test --test golden` rewrites the expected files; review
 //! the diff like code.
 
+mod support;
+
+use support::root;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn bless() -> bool {
     std::env::var_os("SLO_BLESS").is_some_and(|v| !v.is_empty() && v != "0")
@@ -26,24 +26,7 @@ fn slo() -> Command {
 
 /// Every file under `dir`, by path relative to it.
 fn tree(dir: &Path) -> BTreeMap<String, String> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).expect("under base");
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                out.insert(rel, fs::read_to_string(&p).expect("utf-8 output"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    support::files(dir, "")
 }
 
 /// Compares `actual` with the expected tree at `expected_dir`, or rewrites it
