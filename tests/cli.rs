@@ -3,22 +3,9 @@
 
 mod support;
 
-use support::{root, slo, stderr};
+use support::{root, slo, stderr, SERVICE as VALID};
 
 use std::fs;
-
-const VALID: &str = r#"
-service api {
-  sli requests = ratio {
-    bad   = `http_requests_total{code=~"5.."}`
-    total = `http_requests_total`
-  }
-  slo availability {
-    sli    = requests
-    target = 99.5%
-  }
-}
-"#;
 
 #[test]
 fn check_is_quiet_and_exits_zero_on_valid_specs() {

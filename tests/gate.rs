@@ -4,24 +4,11 @@
 
 mod support;
 
-use support::{root, slo, stderr, stdout};
+use support::{root, slo, stderr, stdout, SERVICE};
 
 use std::fs;
 use std::path::Path;
 use std::process::Output;
-
-const SERVICE: &str = r#"
-service api {
-  sli requests = ratio {
-    bad   = `http_requests_total{code=~"5.."}`
-    total = `http_requests_total`
-  }
-  slo availability {
-    sli    = requests
-    target = 99.5%
-  }
-}
-"#;
 
 /// A spec with one warning (an unused policy) and nothing else.
 fn with_warning() -> String {

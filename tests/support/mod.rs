@@ -124,3 +124,17 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The smallest valid program: one service, one ratio SLI, one SLO, no alerts.
+pub const SERVICE: &str = r#"
+service api {
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.5%
+  }
+}
+"#;
