@@ -113,7 +113,8 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         });
     }
 
-    let (query, expr, span) = query(&f, "histogram", diags)?;
+    let (query, parsed, span) = query(&f, "histogram", diags)?;
+    let expr = parsed.expr;
     let threshold = threshold?;
     let selector = match (&query, &expr) {
         (Query::Selector(text), Expr::VectorSelector(vs)) => vs

@@ -1,12 +1,11 @@
 //! Services: settings, labels, SLIs and SLOs.
 
 use super::fields::{Fields, Key, Kind};
-use super::promql::{self, Query};
+use super::promql::{self, Parsed, Query};
 use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Ratio;
 use crate::syntax::ast;
-use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a service is checked against.
@@ -274,9 +273,13 @@ pub(super) fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
     .help(format!("add {example}"))
 }
 
-pub(super) fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr, Span)> {
+pub(super) fn query(
+    f: &Fields,
+    key: &str,
+    diags: &mut Vec<Diag>,
+) -> Option<(Query, Parsed, Span)> {
     let (text, span) = f.promql(key, diags)?;
-    promql::check(text, span, key, diags).map(|(q, e)| (q, e, span))
+    promql::check(text, span, key, diags).map(|(q, p)| (q, p, span))
 }
 
 fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
@@ -312,7 +315,7 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     };
     let (total, total_expr, total_span) = total?;
     let (events, events_expr, events_span, key) = events?;
-    if promql::normal(&events_expr) == promql::normal(&total_expr) {
+    if events_expr.same_as(&total_expr) {
         diags.push(
             Diag::new(Code::SameBadTotal, events_span, format!("`{key}` and `total` are the same"))
                 .label(format!("`{key}` here"))

@@ -1,9 +1,12 @@
 //! PromQL inside backticks: parsed by a real PromQL parser, with errors
 //! pointing at the column inside the `.slo` file.
 
+mod regex;
+
 use crate::diag::{Code, Diag, Span};
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr};
+pub use regex::Parsed;
 
 /// The placeholder a full expression uses for the window.
 pub const WINDOW: &str = "$window";
@@ -34,7 +37,7 @@ impl Query {
 /// Checks the PromQL of `key`. `span` covers the text between the backticks.
 /// Returns the query and its parsed form (with the stand-in window), or
 /// `None` after reporting why not.
-pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Expr)> {
+pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Parsed)> {
     if text.trim().is_empty() {
         diags.push(
             Diag::new(
@@ -54,13 +57,14 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
     let has_window = text.contains(WINDOW);
     debug_assert_eq!(WINDOW.len(), WINDOW_STANDIN.len());
     let parsed_text = text.replace(WINDOW, WINDOW_STANDIN);
-    let expr = match parser::parse(&parsed_text) {
-        Ok(expr) => expr,
+    let parsed = match regex::parse(&parsed_text) {
+        Ok(parsed) => parsed,
         Err(message) => {
             diags.push(invalid(&parsed_text, span, &message));
             return None;
         }
     };
+    let expr = &parsed.expr;
     let trimmed = end_comment(text.trim());
     if has_window {
         if expr.value_type() != ValueType::Vector {
@@ -78,7 +82,7 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
             );
             return None;
         }
-        if !window_is_range(&expr) {
+        if !window_is_range(expr) {
             diags.push(
                 Diag::new(
                     Code::WindowNotRange,
@@ -90,10 +94,10 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
             );
             return None;
         }
-        return Some((Query::Template(trimmed), expr));
+        return Some((Query::Template(trimmed), parsed));
     }
     match expr {
-        Expr::VectorSelector(_) => Some((Query::Selector(trimmed), expr)),
+        Expr::VectorSelector(_) => Some((Query::Selector(trimmed), parsed)),
         _ => {
             diags.push(
                 Diag::new(
@@ -112,7 +116,9 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
 /// Parses a full expression with its `$window` stood in for; `None` when it
 /// does not parse (reported by [`check`]).
 pub fn parse_template(text: &str) -> Option<Expr> {
-    parser::parse(&text.replace(WINDOW, WINDOW_STANDIN)).ok()
+    regex::parse(&text.replace(WINDOW, WINDOW_STANDIN))
+        .ok()
+        .map(|p| p.expr)
 }
 
 /// Whether some range in `expr` (of a selector or a subquery) is the
@@ -210,11 +216,6 @@ pub fn end_comment(text: &str) -> String {
     } else {
         text.to_string()
     }
-}
-
-/// A normal form of a parsed expression, for "are these the same?".
-pub fn normal(expr: &Expr) -> String {
-    expr.to_string()
 }
 
 #[cfg(test)]
