@@ -229,7 +229,7 @@ mod tests {
                     rules: vec![Rule::Record {
                         record: "slo:sli_error:ratio_rate5m".into(),
                         expr: expr.into(),
-                        labels: labels.clone(),
+                        labels: labels.clone().into(),
                     }],
                 },
                 Group {

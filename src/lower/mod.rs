@@ -12,6 +12,7 @@ mod template;
 use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Labels as an ordered list of name/value pairs (sorted by name).
 pub type Labels = Vec<(String, String)>;
@@ -52,8 +53,9 @@ pub enum Rule {
         record: String,
         /// The PromQL expression.
         expr: String,
-        /// Labels set on the result.
-        labels: Labels,
+        /// Labels set on the result; every recording rule of an SLO shares
+        /// one list.
+        labels: Arc<Labels>,
     },
     /// An alerting rule.
     Alert {
@@ -117,12 +119,9 @@ fn base_labels(service: &Service, slo: &Slo) -> Labels {
     labels
 }
 
-/// A selector for a series of this SLO: `name{service="…", slo="…"}`.
-fn own(series: &str, service: &Service, slo: &Slo) -> String {
-    format!(
-        "{series}{{service=\"{}\", slo=\"{}\"}}",
-        service.name, slo.name
-    )
+/// The matchers that select the series of an SLO: `{service="…", slo="…"}`.
+fn own(service: &Service, slo: &Slo) -> String {
+    format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name)
 }
 
 /// The window `slo:current_burn_rate:ratio` is computed over: the shortest
@@ -145,12 +144,14 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
 
 fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     let labels = base_labels(service, slo);
-    let budget = slo.budget();
+    let shared = Arc::new(labels.clone());
+    let budget = slo.budget().to_string();
+    let own = own(service, slo);
     let prefix = format!("slo:{}:{}", service.name, slo.name);
     let record = |name: String, expr: String| Rule::Record {
         record: name,
         expr,
-        labels: labels.clone(),
+        labels: Arc::clone(&shared),
     };
 
     let mut sli_rules: Vec<Rule> = windows(slo)
@@ -159,10 +160,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
         .collect();
     sli_rules.push(record(
         "slo:current_burn_rate:ratio".into(),
-        format!(
-            "{} / {budget}",
-            own(&ratio_series(current_window(slo)), service, slo)
-        ),
+        format!("{}{own} / {budget}", ratio_series(current_window(slo))),
     ));
 
     let period_rules = vec![
@@ -172,14 +170,11 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
         ),
         record(
             "slo:period_burn_rate:ratio".into(),
-            format!(
-                "{} / {budget}",
-                own(&ratio_series(slo.period), service, slo)
-            ),
+            format!("{}{own} / {budget}", ratio_series(slo.period)),
         ),
         record(
             "slo:period_error_budget_remaining:ratio".into(),
-            format!("1 - {}", own("slo:period_burn_rate:ratio", service, slo)),
+            format!("1 - slo:period_burn_rate:ratio{own}"),
         ),
     ];
 
@@ -219,20 +214,26 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
             rules: slo
                 .alerts
                 .iter()
-                .map(|a| alert(service, slo, a, &labels))
+                .map(|a| alert(service, slo, a, &labels, &own))
                 .collect(),
         });
     }
     groups
 }
 
-fn alert(service: &Service, slo: &Slo, a: &crate::check::Alert, labels: &Labels) -> Rule {
-    let budget = slo.budget();
-    let threshold = a.threshold(budget);
+fn alert(
+    service: &Service,
+    slo: &Slo,
+    a: &crate::check::Alert,
+    labels: &Labels,
+    own: &str,
+) -> Rule {
+    let threshold = a.threshold(slo.budget());
+    let above = format!("{own} > {threshold}");
     let expr = format!(
-        "{} > {threshold}\nand\n{} > {threshold}",
-        own(&ratio_series(a.long), service, slo),
-        own(&ratio_series(a.short), service, slo),
+        "{}{above}\nand\n{}{above}",
+        ratio_series(a.long),
+        ratio_series(a.short),
     );
     let mut labels = labels.clone();
     labels.push(("severity".into(), a.severity.clone()));
