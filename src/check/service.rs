@@ -273,11 +273,7 @@ pub(super) fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
     .help(format!("add {example}"))
 }
 
-pub(super) fn query(
-    f: &Fields,
-    key: &str,
-    diags: &mut Vec<Diag>,
-) -> Option<(Query, Parsed, Span)> {
+pub(super) fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Parsed, Span)> {
     let (text, span) = f.promql(key, diags)?;
     promql::check(text, span, key, diags).map(|(q, p)| (q, p, span))
 }

@@ -87,7 +87,11 @@ fn swapped(text: &str, matchers: &[RegexMatcher]) -> String {
     let mut at = 0;
     for m in matchers {
         out.push_str(&text[at..m.op.start]);
-        out.push_str(if text.as_bytes()[m.op.start] == b'!' { "!=" } else { "= " });
+        out.push_str(if text.as_bytes()[m.op.start] == b'!' {
+            "!="
+        } else {
+            "= "
+        });
         at = m.op.end;
     }
     out.push_str(&text[at..]);
@@ -179,7 +183,9 @@ mod tests {
     use super::*;
 
     fn same(a: &str, b: &str) -> bool {
-        parse(a).expect("parses").same_as(&parse(b).expect("parses"))
+        parse(a)
+            .expect("parses")
+            .same_as(&parse(b).expect("parses"))
     }
 
     #[test]
