@@ -2,6 +2,7 @@
 
 pub mod alertmanager;
 pub mod grafana;
+mod json;
 pub mod prometheus;
 pub mod report;
 mod yaml;

@@ -3,11 +3,12 @@
 
 use super::panels::{self, Common, Grid, Query, Step};
 use crate::check::Program;
+use crate::emit::json::{json, object, Object};
 use crate::lower::{dashboard, ALERT_NAME};
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The panels of the overview.
-pub fn panels(program: &Program) -> Vec<Value> {
+pub fn panels(program: &Program) -> Vec<Object> {
     let services: Vec<&str> = program
         .services
         .iter()
@@ -21,10 +22,10 @@ pub fn panels(program: &Program) -> Vec<Value> {
     let firing = format!("ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {ours}}}");
 
     let missed = panels::stat(
-        &Common {
+        Common {
             id: 1,
-            title: "SLOs out of budget",
-            description: "SLOs whose error budget for the current period is spent.",
+            title: "SLOs out of budget".into(),
+            description: "SLOs whose error budget for the current period is spent.".into(),
             grid: Grid {
                 x: 0,
                 y: 0,
@@ -36,18 +37,18 @@ pub fn panels(program: &Program) -> Vec<Value> {
             format!("count(slo:period_error_budget_remaining:ratio{{{ours}}} < 0) or vector(0)"),
             "SLOs",
         ),
-        json!({
+        object! {
             "unit": "none",
             "decimals": 0,
             "color": { "mode": "thresholds" },
             "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(1.0), "red")]),
-        }),
+        },
     );
     let alerts = panels::stat(
-        &Common {
+        Common {
             id: 2,
-            title: "Firing SLO alerts",
-            description: "Burn-rate alerts firing now, across every SLO.",
+            title: "Firing SLO alerts".into(),
+            description: "Burn-rate alerts firing now, across every SLO.".into(),
             grid: Grid {
                 x: 8,
                 y: 0,
@@ -56,18 +57,18 @@ pub fn panels(program: &Program) -> Vec<Value> {
             },
         },
         Query::range(format!("count({firing}) or vector(0)"), "alerts"),
-        json!({
+        object! {
             "unit": "none",
             "decimals": 0,
             "color": { "mode": "thresholds" },
             "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(1.0), "red")]),
-        }),
+        },
     );
     let total = panels::stat(
-        &Common {
+        Common {
             id: 3,
-            title: "SLOs",
-            description: "SLOs defined in the specs.",
+            title: "SLOs".into(),
+            description: "SLOs defined in the specs.".into(),
             grid: Grid {
                 x: 16,
                 y: 0,
@@ -76,24 +77,24 @@ pub fn panels(program: &Program) -> Vec<Value> {
             },
         },
         Query::range(format!("count({})", per_slo("slo:objective:ratio")), "SLOs"),
-        json!({
+        object! {
             "unit": "none",
             "decimals": 0,
             "color": { "mode": "fixed", "fixedColor": "text" },
             "thresholds": panels::thresholds(&[Step(None, "text")]),
-        }),
+        },
     );
 
     // Each row links to the dashboard page of its SLO. The link is built
     // from the `dashboard` column, whose value (`service/slo`) a value
     // mapping turns into the page's uid.
-    let mut pages = serde_json::Map::new();
+    let mut pages = BTreeMap::new();
     for service in &program.services {
         for page in dashboard::pages(service) {
             for slo in &service.slos[page.slos.clone()] {
                 pages.insert(
                     format!("{}/{}", service.name, slo.name),
-                    json!({ "text": page.uid, "index": pages.len() }),
+                    json!({ "text": page.uid.clone(), "index": pages.len() }),
                 );
             }
         }
@@ -124,10 +125,10 @@ pub fn panels(program: &Program) -> Vec<Value> {
         ),
     ];
     let table = panels::table(
-        &Common {
+        Common {
             id: 4,
-            title: "Every SLO",
-            description: "Target and error budget left over each SLO's period, burn rate over its shortest alert window, and alerts firing now. Click a row to open the SLO's dashboard.",
+            title: "Every SLO".into(),
+            description: "Target and error budget left over each SLO's period, burn rate over its shortest alert window, and alerts firing now. Click a row to open the SLO's dashboard.".into(),
             grid: Grid {
                 x: 0,
                 y: 4,
@@ -136,7 +137,7 @@ pub fn panels(program: &Program) -> Vec<Value> {
             },
         },
         queries,
-        json!({
+        object! {
             "custom": panels::table_cells(),
             "color": { "mode": "thresholds" },
             "thresholds": panels::thresholds(&[Step(None, "text")]),
@@ -153,7 +154,7 @@ pub fn panels(program: &Program) -> Vec<Value> {
                 "includeVars": false,
                 "keepTime": false,
             }],
-        }),
+        },
         vec![
             panels::column_override(
                 &["budget remaining (%)"],

@@ -2,19 +2,22 @@
 //! the options its plugin requires, querying through the `datasource`
 //! template variable.
 
-use serde_json::{json, Value};
+use crate::emit::json::{json, object, shared, Json, Object, Text};
 
 /// The template variable every panel and query reads its data source from.
 pub const DATASOURCE_VAR: &str = "datasource";
 
+/// The value of [`DATASOURCE_VAR`] in a data source reference.
+const DATASOURCE_UID: &str = "${datasource}";
+
 /// A reference to the data source the dashboard's user picks.
-pub fn datasource() -> Value {
-    json!({ "type": "prometheus", "uid": format!("${{{DATASOURCE_VAR}}}") })
+pub fn datasource() -> Json {
+    shared!({ "type": "prometheus", "uid": DATASOURCE_UID })
 }
 
 /// The `datasource` template variable: any Prometheus data source.
-pub fn datasource_variable() -> Value {
-    json!({
+pub fn datasource_variable() -> Json {
+    shared!({
         "type": "datasource",
         "name": DATASOURCE_VAR,
         "label": "Data source",
@@ -34,14 +37,14 @@ pub struct Query {
     /// The expression.
     pub expr: String,
     /// The series name in legends (`{{label}}` templates allowed).
-    pub legend: String,
+    pub legend: Text,
     /// One value at the end of the range (tables, stats) instead of a range.
     pub instant: bool,
 }
 
 impl Query {
     /// A range query.
-    pub fn range(expr: impl Into<String>, legend: impl Into<String>) -> Query {
+    pub fn range(expr: impl Into<String>, legend: impl Into<Text>) -> Query {
         Query {
             expr: expr.into(),
             legend: legend.into(),
@@ -50,7 +53,7 @@ impl Query {
     }
 
     /// An instant query.
-    pub fn instant(expr: impl Into<String>, legend: impl Into<String>) -> Query {
+    pub fn instant(expr: impl Into<String>, legend: impl Into<Text>) -> Query {
         Query {
             instant: true,
             ..Query::range(expr, legend)
@@ -58,29 +61,32 @@ impl Query {
     }
 }
 
+/// The reference ids of a panel's queries, in order.
+const REF_IDS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 /// Panel targets with reference ids `A`, `B`, …; instant queries come back
 /// as tables.
-fn targets(queries: &[Query]) -> Value {
-    let targets: Vec<Value> = queries
-        .iter()
-        .zip('A'..='Z')
-        .map(|(q, ref_id)| {
-            let mut t = json!({
+fn targets(queries: Vec<Query>) -> Json {
+    let targets: Vec<Object> = queries
+        .into_iter()
+        .zip(0..REF_IDS.len())
+        .map(|(q, i)| {
+            let mut t = object! {
                 "datasource": datasource(),
                 "editorMode": "code",
                 "expr": q.expr,
                 "legendFormat": q.legend,
                 "range": !q.instant,
                 "instant": q.instant,
-                "refId": ref_id.to_string(),
-            });
+                "refId": &REF_IDS[i..=i],
+            };
             if q.instant {
-                t["format"] = json!("table");
+                t.set("format", "table");
             }
             t
         })
         .collect();
-    Value::Array(targets)
+    targets.into()
 }
 
 /// Where a panel sits: Grafana's 24-column grid.
@@ -97,7 +103,7 @@ pub struct Grid {
 }
 
 impl Grid {
-    fn json(self) -> Value {
+    fn json(self) -> Json {
         json!({ "x": self.x, "y": self.y, "w": self.w, "h": self.h })
     }
 }
@@ -106,28 +112,36 @@ impl Grid {
 pub struct Step(pub Option<f64>, pub &'static str);
 
 /// Absolute thresholds from steps sorted by value.
-pub fn thresholds(steps: &[Step]) -> Value {
-    let steps: Vec<Value> = steps
+pub fn thresholds(steps: &[Step]) -> Json {
+    let steps: Vec<Json> = steps
         .iter()
-        .map(|Step(value, color)| json!({ "value": value, "color": color }))
+        .map(|Step(value, color)| json!({ "value": *value, "color": *color }))
         .collect();
     json!({ "mode": "absolute", "steps": steps })
 }
 
 /// What every panel has.
-pub struct Common<'a> {
+pub struct Common {
     /// Unique within the dashboard.
     pub id: u32,
     /// Title.
-    pub title: &'a str,
+    pub title: Text,
     /// Shown as the panel's info tooltip.
-    pub description: &'a str,
+    pub description: Text,
     /// Position.
     pub grid: Grid,
 }
 
-fn panel(kind: &str, c: &Common, queries: &[Query], field: Value, options: Value) -> Value {
-    json!({
+/// A panel of type `kind`; `field` is its default field config.
+fn panel(
+    kind: &'static str,
+    c: Common,
+    queries: Vec<Query>,
+    field: Object,
+    overrides: Vec<Object>,
+    options: Json,
+) -> Object {
+    object! {
         "type": kind,
         "id": c.id,
         "title": c.title,
@@ -135,19 +149,19 @@ fn panel(kind: &str, c: &Common, queries: &[Query], field: Value, options: Value
         "datasource": datasource(),
         "gridPos": c.grid.json(),
         "targets": targets(queries),
-        "fieldConfig": { "defaults": field, "overrides": [] },
+        "fieldConfig": { "defaults": field, "overrides": overrides },
         "options": options,
-    })
+    }
 }
 
 /// How a single-value panel reduces its series: the latest value.
-fn last_value() -> Value {
-    json!({ "calcs": ["lastNotNull"], "fields": "", "values": false })
+fn last_value() -> Json {
+    shared!({ "calcs": ["lastNotNull"], "fields": "", "values": false })
 }
 
 /// A stat panel: one big number coloured by thresholds.
-pub fn stat(c: &Common, query: Query, field: Value) -> Value {
-    let options = json!({
+pub fn stat(c: Common, query: Query, field: Object) -> Object {
+    let options = shared!({
         "colorMode": "value",
         "graphMode": "area",
         "justifyMode": "auto",
@@ -158,12 +172,12 @@ pub fn stat(c: &Common, query: Query, field: Value) -> Value {
         "textMode": "auto",
         "wideLayout": true,
     });
-    panel("stat", c, &[query], field, options)
+    panel("stat", c, vec![query], field, Vec::new(), options)
 }
 
 /// A gauge panel.
-pub fn gauge(c: &Common, query: Query, field: Value) -> Value {
-    let options = json!({
+pub fn gauge(c: Common, query: Query, field: Object) -> Object {
+    let options = shared!({
         "minVizHeight": 75,
         "minVizWidth": 75,
         "orientation": "auto",
@@ -172,13 +186,13 @@ pub fn gauge(c: &Common, query: Query, field: Value) -> Value {
         "showThresholdMarkers": true,
         "sizing": "auto",
     });
-    panel("gauge", c, &[query], field, options)
+    panel("gauge", c, vec![query], field, Vec::new(), options)
 }
 
 /// A time series panel. `field` gets the line style; its thresholds are
 /// drawn as dashed lines.
-pub fn timeseries(c: &Common, queries: Vec<Query>, mut field: Value) -> Value {
-    field["custom"] = json!({
+pub fn timeseries(c: Common, queries: Vec<Query>, mut field: Object) -> Object {
+    let line_style = shared!({
         "drawStyle": "line",
         "lineInterpolation": "linear",
         "lineWidth": 1,
@@ -189,74 +203,79 @@ pub fn timeseries(c: &Common, queries: Vec<Query>, mut field: Value) -> Value {
         "axisSoftMin": 0,
         "thresholdsStyle": { "mode": "dashed" },
     });
-    let options = json!({
+    field.set("custom", line_style);
+    let options = shared!({
         "legend": { "calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": true },
         "tooltip": { "mode": "multi", "sort": "desc" },
     });
-    panel("timeseries", c, &queries, field, options)
+    panel("timeseries", c, queries, field, Vec::new(), options)
 }
 
 /// A table panel over instant queries.
 pub fn table(
-    c: &Common,
+    c: Common,
     queries: Vec<Query>,
-    field: Value,
-    overrides: Vec<Value>,
-    transformations: Value,
-    sort_by: Option<&str>,
-) -> Value {
-    let mut options = json!({
+    field: Object,
+    overrides: Vec<Object>,
+    transformations: Json,
+    sort_by: Option<&'static str>,
+) -> Object {
+    let mut options = object! {
         "cellHeight": "sm",
         "footer": { "countRows": false, "reducer": ["sum"], "show": false },
         "frameIndex": 0,
         "showHeader": true,
-    });
+    };
     if let Some(column) = sort_by {
-        options["sortBy"] = json!([{ "displayName": column, "desc": false }]);
+        options.set("sortBy", json!([{ "displayName": column, "desc": false }]));
     }
-    let mut p = panel("table", c, &queries, field, options);
-    p["fieldConfig"]["overrides"] = Value::Array(overrides);
-    p["transformations"] = transformations;
+    let mut p = panel("table", c, queries, field, overrides, options.into());
+    p.set("transformations", transformations);
     p
 }
 
 /// The `custom` field config of a table: plain cells, coloured per column
 /// with [`column_override`].
-pub fn table_cells() -> Value {
-    json!({ "align": "auto", "inspect": false })
+pub fn table_cells() -> Json {
+    shared!({ "align": "auto", "inspect": false })
 }
 
 /// Per-column settings of a table: coloured text, by `steps` when given,
 /// else by the value mappings. (The published schema admits only object
 /// values in overrides, so units cannot differ between columns.)
-pub fn column_override(columns: &[&str], steps: Option<&[Step]>) -> Value {
+pub fn column_override(columns: &[&'static str], steps: Option<&[Step]>) -> Object {
     let mut properties =
-        vec![json!({ "id": "custom.cellOptions", "value": { "type": "color-text" } })];
+        vec![shared!({ "id": "custom.cellOptions", "value": { "type": "color-text" } })];
     if let Some(steps) = steps {
         properties.push(json!({ "id": "thresholds", "value": thresholds(steps) }));
     }
-    json!({
-        "matcher": { "id": "byNames", "options": { "mode": "include", "names": columns } },
+    object! {
+        "matcher": { "id": "byNames", "options": { "mode": "include", "names": columns.to_vec() } },
         "properties": properties,
-    })
+    }
 }
 
 /// A row heading; the panels after it, up to the next row, belong to it.
-pub fn row(id: u32, title: &str, y: u32) -> Value {
-    json!({
+pub fn row(id: u32, title: String, y: u32) -> Object {
+    object! {
         "type": "row",
         "id": id,
         "title": title,
         "collapsed": false,
         "panels": [],
         "gridPos": Grid { x: 0, y, w: 24, h: 1 }.json(),
-    })
+    }
 }
 
 /// A dashboard link: to another dashboard (`url`) or to dashboards by tag.
-pub fn link(title: &str, url: Option<&str>, tags: &[&str], tooltip: &str) -> Value {
-    let mut l = json!({
-        "title": title,
+pub fn link(
+    title: impl Into<Text>,
+    url: Option<String>,
+    tags: Vec<String>,
+    tooltip: &'static str,
+) -> Object {
+    let mut l = object! {
+        "title": title.into(),
         "type": if url.is_some() { "link" } else { "dashboards" },
         "icon": if url.is_some() { "dashboard" } else { "external link" },
         "tooltip": tooltip,
@@ -265,9 +284,19 @@ pub fn link(title: &str, url: Option<&str>, tags: &[&str], tooltip: &str) -> Val
         "targetBlank": false,
         "includeVars": true,
         "keepTime": true,
-    });
+    };
     if let Some(url) = url {
-        l["url"] = json!(url);
+        l.set("url", url);
     }
     l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datasource_uid_reads_the_variable() {
+        assert_eq!(DATASOURCE_UID, format!("${{{DATASOURCE_VAR}}}"));
+    }
 }

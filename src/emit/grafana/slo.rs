@@ -4,9 +4,10 @@
 
 use super::panels::{self, Common, Grid, Query, Step};
 use crate::check::{Service, Slo};
+use crate::emit::json::{json, object, shared, Object};
 use crate::lower::{self, ALERT_NAME};
 use crate::num::Ratio;
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Grid rows one SLO takes: a heading and two lines of panels.
 pub const HEIGHT: u32 = 1 + 2 * PANEL_HEIGHT;
@@ -31,7 +32,7 @@ fn percent(r: Ratio) -> Ratio {
 }
 
 /// The panels of one SLO, laid out from grid row `y`, with ids from `id`.
-pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
+pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
     let sel = format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name);
     let period = slo.period;
     let target = percent(slo.objective);
@@ -39,8 +40,8 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
     let current = lower::current_window(slo);
     let at = |n: u32, x: u32, line: u32, w: u32| Common {
         id: id + n,
-        title: "",
-        description: "",
+        title: "".into(),
+        description: "".into(),
         grid: Grid {
             x,
             y: y + 1 + line * PANEL_HEIGHT,
@@ -57,18 +58,18 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
     // One more decimal than the target has, so 99.95% is not shown as 100%.
     let decimals = target.to_string().split('.').nth(1).map_or(0, str::len) + 1;
     let sli = panels::stat(
-        &Common {
-            title: &sli_title,
-            description: &sli_text,
+        Common {
+            title: sli_title.into(),
+            description: sli_text.into(),
             ..at(1, 0, 0, 5)
         },
         Query::range(format!("1 - {}{sel}", lower::ratio_series(period)), "SLI"),
-        json!({
+        object! {
             "unit": "percentunit",
             "decimals": decimals,
-            "color": { "mode": "thresholds" },
+            "color": shared!({ "mode": "thresholds" }),
             "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(slo.objective.to_f64()), "green")]),
-        }),
+        },
     );
 
     let budget_text = format!(
@@ -76,30 +77,30 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
         percent(budget)
     );
     let remaining = panels::gauge(
-        &Common {
-            title: "Error budget remaining",
-            description: &budget_text,
+        Common {
+            title: "Error budget remaining".into(),
+            description: budget_text.into(),
             ..at(2, 5, 0, 5)
         },
         Query::range(
             format!("slo:period_error_budget_remaining:ratio{sel}"),
             "remaining",
         ),
-        json!({
+        object! {
             "unit": "percentunit",
             "decimals": 1,
             "min": 0,
             "max": 1,
-            "color": { "mode": "thresholds" },
-            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(0.1), "orange"), Step(Some(0.5), "green")]),
-        }),
+            "color": shared!({ "mode": "thresholds" }),
+            "thresholds": shared!(panels::thresholds(&[Step(None, "red"), Step(Some(0.1), "orange"), Step(Some(0.5), "green")])),
+        },
     );
 
     let (burn_steps, burn_text) = burn_thresholds(slo);
     let burn = panels::timeseries(
-        &Common {
-            title: "Burn rate",
-            description: &burn_text,
+        Common {
+            title: "Burn rate".into(),
+            description: burn_text.into(),
             ..at(3, 10, 0, 14)
         },
         lower::windows(slo)
@@ -111,11 +112,11 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
                 )
             })
             .collect(),
-        json!({
+        object! {
             "unit": "suffix:x",
-            "color": { "mode": "palette-classic" },
+            "color": shared!({ "mode": "palette-classic" }),
             "thresholds": panels::thresholds(&burn_steps),
-        }),
+        },
     );
 
     let ratio_text = format!(
@@ -123,48 +124,48 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Value> {
         percent(budget)
     );
     let ratio = panels::timeseries(
-        &Common {
-            title: "Error ratio",
-            description: &ratio_text,
+        Common {
+            title: "Error ratio".into(),
+            description: ratio_text.into(),
             ..at(4, 0, 1, 9)
         },
         vec![Query::range(
             format!("{}{sel}", lower::ratio_series(current)),
             format!("errors ({current})"),
         )],
-        json!({
+        object! {
             "unit": "percentunit",
-            "color": { "mode": "palette-classic" },
+            "color": shared!({ "mode": "palette-classic" }),
             "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(budget.to_f64()), "red")]),
-        }),
+        },
     );
 
     let burndown_text = format!(
         "Error budget left over the rolling {period} period, shown over the whole period. It falls as errors spend the budget and recovers as old errors leave the window."
     );
     let mut burndown = panels::timeseries(
-        &Common {
-            title: "Error budget burn-down",
-            description: &burndown_text,
+        Common {
+            title: "Error budget burn-down".into(),
+            description: burndown_text.into(),
             ..at(5, 9, 1, 9)
         },
         vec![Query::range(
             format!("slo:period_error_budget_remaining:ratio{sel}"),
             "budget remaining",
         )],
-        json!({
+        object! {
             "unit": "percentunit",
-            "color": { "mode": "thresholds" },
-            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(0.0), "green")]),
-        }),
+            "color": shared!({ "mode": "thresholds" }),
+            "thresholds": shared!(panels::thresholds(&[Step(None, "red"), Step(Some(0.0), "green")])),
+        },
     );
-    burndown["timeFrom"] = json!(period.to_string());
+    burndown.set("timeFrom", period.to_string());
 
     let alerts = firing_alerts(service, slo, &sel, at(6, 18, 1, 6));
 
     let heading = format!("{}: {target}% over {period}", slo.name);
     vec![
-        panels::row(id, &heading, y),
+        panels::row(id, heading, y),
         sli,
         remaining,
         burn,
@@ -217,12 +218,12 @@ fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
     (steps, text)
 }
 
-fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Value {
+fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object {
     let selector = format!(
         "ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {}",
         &sel[1..]
     );
-    let mut colors = serde_json::Map::new();
+    let mut colors = BTreeMap::new();
     for (i, a) in slo.alerts.iter().enumerate() {
         colors
             .entry(a.severity.clone())
@@ -237,24 +238,24 @@ fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Value {
         "Burn-rate alerts of this SLO firing now, by severity and windows.".to_string()
     };
     panels::table(
-        &Common {
-            title: "Firing alerts",
-            description: &description,
+        Common {
+            title: "Firing alerts".into(),
+            description: description.into(),
             ..at
         },
         vec![Query::instant(
             format!("sum by (severity, long_window, short_window) ({selector})"),
             "",
         )],
-        json!({
+        object! {
             "custom": panels::table_cells(),
-            "color": { "mode": "thresholds" },
-            "thresholds": panels::thresholds(&[Step(None, "text")]),
+            "color": shared!({ "mode": "thresholds" }),
+            "thresholds": shared!(panels::thresholds(&[Step(None, "text")])),
             "mappings": [{ "type": "value", "options": colors }],
             "noValue": if slo.alerts.is_empty() { "no alerts defined" } else { "none firing" },
-        }),
+        },
         vec![panels::column_override(&["severity"], None)],
-        json!([{
+        shared!([{
             "id": "organize",
             "options": {
                 "excludeByName": { "Time": true, "Value": true },
