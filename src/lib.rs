@@ -64,15 +64,46 @@ pub fn check(sources: &Sources) -> Checked {
 
 /// Compiles a checked program into its output files, sorted by path.
 pub fn compile(program: &check::Program) -> Vec<OutputFile> {
-    // One service at a time: its rules IR is dropped as soon as its file is
-    // written, so memory holds the outputs, not every service's IR as well.
-    let mut files = par::map(&program.services, |s| {
-        let mut rules = lower::service(s);
-        lower::dashboard::annotate_file(&mut rules, s, program);
-        emit::prometheus::file(&rules)
+    let files = std::sync::Mutex::new(Vec::new());
+    let done: Result<(), std::convert::Infallible> = compile_each(program, |f| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(f);
+        Ok(())
     });
-    files.extend(emit::grafana::emit(program));
-    files.extend(emit::alertmanager::emit(program));
+    let Ok(()) = done;
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Compiles a checked program, handing each output file to `sink` as soon
+/// as it is generated, on the thread that generated it, in no particular
+/// order. Memory holds the files being generated, not the whole output.
+/// Stops at the first error `sink` returns from each service (others may
+/// still be under way) and returns the first in service order.
+pub fn compile_each<E: Send>(
+    program: &check::Program,
+    sink: impl Fn(OutputFile) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let services = par::map(&program.services, |s| {
+        // The rules IR of a service is dropped as soon as its file is made.
+        let mut rules = lower::service(s);
+        lower::dashboard::annotate_file(&mut rules, s, program);
+        sink(emit::prometheus::file(&rules))?;
+        drop(rules);
+        for page in emit::grafana::service(s) {
+            sink(page)?;
+        }
+        Ok(())
+    });
+    services.into_iter().collect::<Result<(), E>>()?;
+    sink(emit::grafana::overview(program))?;
+    if let Some(file) = emit::alertmanager::emit(program) {
+        sink(file)?;
+    }
+    Ok(())
 }

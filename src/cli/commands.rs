@@ -27,13 +27,13 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         Ok(program) => program,
         Err(code) => return code,
     };
-    let files = slo::compile(&program);
     if !check {
-        return match output::sync(out, &files) {
+        return match output::sync(out, &program) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(e),
         };
     }
+    let files = slo::compile(&program);
     let drifts = match output::drift(out, &files) {
         Ok(d) => d,
         Err(e) => return fail(e),

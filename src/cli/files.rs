@@ -129,39 +129,49 @@ pub struct Staged {
 /// are not touched.
 pub fn stage(out: &Path, files: &[OutputFile]) -> Result<Vec<Staged>, String> {
     let mut staged: Vec<Staged> = Vec::new();
-    let result = (|| {
-        for f in files {
-            let dest = out.join(&f.path);
-            if fs::read(&dest).is_ok_and(|old| old == f.contents.as_bytes()) {
-                continue;
+    for f in files {
+        match stage_one(out, f) {
+            Ok(s) => staged.extend(s),
+            Err(e) => {
+                discard(staged);
+                return Err(e);
             }
-            // Found now, not when renaming: by then other files would be
-            // replaced already.
-            if dest.is_dir() {
-                return Err(format!(
-                    "cannot write `{}`: a directory is in the way",
-                    dest.display()
-                ));
-            }
-            let parent = dest.parent().unwrap_or(out);
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
-            let mut name = dest.file_name().unwrap_or_default().to_os_string();
-            name.push(".slo-tmp");
-            let tmp = dest.with_file_name(name);
-            fs::write(&tmp, &f.contents)
-                .map_err(|e| format!("cannot write `{}`: {}", tmp.display(), io_reason(&e)))?;
-            staged.push(Staged { tmp, dest });
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => Ok(staged),
-        Err(e) => {
-            discard(staged);
-            Err(e)
         }
     }
+    Ok(staged)
+}
+
+/// Stages one file as [`stage`] does: `None` when the file on disk already
+/// has these contents.
+pub fn stage_one(out: &Path, f: &OutputFile) -> Result<Option<Staged>, String> {
+    let dest = out.join(&f.path);
+    if unchanged(&dest, &f.contents) {
+        return Ok(None);
+    }
+    // Found now, not when renaming: by then other files would be replaced
+    // already.
+    if dest.is_dir() {
+        return Err(format!(
+            "cannot write `{}`: a directory is in the way",
+            dest.display()
+        ));
+    }
+    let parent = dest.parent().unwrap_or(out);
+    fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".slo-tmp");
+    let tmp = dest.with_file_name(name);
+    fs::write(&tmp, &f.contents)
+        .map_err(|e| format!("cannot write `{}`: {}", tmp.display(), io_reason(&e)))?;
+    Ok(Some(Staged { tmp, dest }))
+}
+
+/// Whether `path` is a regular file holding exactly `contents`; its size
+/// is compared before anything is read.
+fn unchanged(path: &Path, contents: &str) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
+        && fs::read(path).is_ok_and(|old| old == contents.as_bytes())
 }
 
 /// Removes staged files without renaming them.
@@ -171,9 +181,10 @@ pub fn discard(staged: Vec<Staged>) {
     }
 }
 
-/// Renames staged files over their destinations: a reader never sees half
-/// a file.
-pub fn commit(staged: Vec<Staged>) -> Result<(), String> {
+/// Renames staged files over their destinations, in path order: a reader
+/// never sees half a file.
+pub fn commit(mut staged: Vec<Staged>) -> Result<(), String> {
+    staged.sort_by(|a, b| a.dest.cmp(&b.dest));
     for s in &staged {
         fs::rename(&s.tmp, &s.dest)
             .map_err(|e| format!("cannot write `{}`: {}", s.dest.display(), io_reason(&e)))?;

@@ -8,11 +8,13 @@
 
 use super::files::{self, io_reason};
 use similar::TextDiff;
+use slo::check::Program;
 use slo::OutputFile;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The manifest's path in the output directory.
 pub const MANIFEST: &str = ".slo-manifest";
@@ -24,9 +26,8 @@ const MANIFEST_HEADER: &str = "\
 ";
 
 /// The manifest for a set of generated files.
-fn manifest(files: &[OutputFile]) -> OutputFile {
+fn manifest(paths: &BTreeSet<String>) -> OutputFile {
     let mut contents = MANIFEST_HEADER.to_string();
-    let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for p in paths {
         contents.push_str(p);
         contents.push('\n');
@@ -73,28 +74,42 @@ fn owned(out: &Path) -> Result<BTreeSet<String>, String> {
 
 /// Owned files that are no longer generated and still exist as regular
 /// files (a symbolic link or a directory is never deleted).
-fn stale(out: &Path, files: &[OutputFile]) -> Result<Vec<String>, String> {
-    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    Ok(owned(out)?
+fn stale(out: &Path, owned: BTreeSet<String>, generated: &BTreeSet<String>) -> Vec<String> {
+    owned
         .into_iter()
-        .filter(|p| !generated.contains(p.as_str()))
+        .filter(|p| !generated.contains(p))
         .filter(|p| fs::symlink_metadata(out.join(p)).is_ok_and(|m| m.file_type().is_file()))
-        .collect())
+        .collect()
 }
 
-/// Brings the output directory up to date: writes every generated file,
-/// deletes owned files that are no longer generated, and records the new
-/// set in the manifest.
+/// Brings the output directory up to date: writes every file of the
+/// compiled program, deletes owned files that are no longer generated, and
+/// records the new set in the manifest.
 ///
-/// Every new file, the manifest included, is staged before anything visible
-/// changes, so an I/O error while staging leaves the directory as it was.
-/// Then the files are renamed into place, stale files deleted, and the
-/// manifest renamed last: if a deletion fails, the old manifest stays and
-/// still owns the file that could not be deleted.
-pub fn sync(out: &Path, files: &[OutputFile]) -> Result<(), String> {
-    let stale = stale(out, files)?;
-    let data = files::stage(out, files)?;
-    let manifest = match files::stage(out, &[manifest(files)]) {
+/// Files are staged as they are generated, so memory never holds the whole
+/// output, and every new file, the manifest included, is staged before
+/// anything visible changes: an I/O error while staging leaves the directory
+/// as it was. Then the files are renamed into place, stale files deleted,
+/// and the manifest renamed last: if a deletion fails, the old manifest
+/// stays and still owns the file that could not be deleted.
+pub fn sync(out: &Path, program: &Program) -> Result<(), String> {
+    let owned = owned(out)?;
+    let staged = Mutex::new(Vec::new());
+    let written = Mutex::new(BTreeSet::new());
+    let result = slo::compile_each(program, |f| {
+        let s = files::stage_one(out, &f)?;
+        lock(&staged).extend(s);
+        lock(&written).insert(f.path);
+        Ok(())
+    });
+    let data = staged.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let Err(e) = result {
+        files::discard(data);
+        return Err(e);
+    }
+    let written = written.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let stale = stale(out, owned, &written);
+    let manifest = match files::stage(out, &[manifest(&written)]) {
         Ok(m) => m,
         Err(e) => {
             files::discard(data);
@@ -119,6 +134,10 @@ pub fn sync(out: &Path, files: &[OutputFile]) -> Result<(), String> {
     files::commit(manifest)
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// One file whose contents on disk differ from what would be generated.
 pub struct Drift {
     /// Path relative to the output directory.
@@ -132,8 +151,9 @@ pub struct Drift {
 /// Every difference between the output directory and what `sync` would
 /// make of it, sorted by path. Reads only.
 pub fn drift(out: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, String> {
+    let generated: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
     let mut expected = files.to_vec();
-    expected.push(manifest(files));
+    expected.push(manifest(&generated));
     let mut drifts = Vec::new();
     for f in &expected {
         let path = out.join(&f.path);
@@ -156,7 +176,7 @@ pub fn drift(out: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, String> {
             });
         }
     }
-    for rel in stale(out, files)? {
+    for rel in stale(out, owned(out)?, &generated) {
         let path = out.join(&rel);
         let bytes = fs::read(&path)
             .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
