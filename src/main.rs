@@ -3,6 +3,10 @@
 
 mod cli;
 
+/// See `Cargo.toml` and docs/performance.md for why not the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
