@@ -1,5 +1,11 @@
 //! PromQL for an SLI's error ratio over a window, for the whole SLO or per
 //! value of its `by` labels.
+//!
+//! An SLO records its ratio over several windows; the expression is built
+//! once with [`WINDOW`] where the window goes, then [`over`] puts each
+//! window in. `$window` appears nowhere else in it: a bare selector cannot
+//! contain it (the checker takes text with `$window` for a full
+//! expression), and a full expression's own are the ones to replace.
 
 use crate::check::promql::WINDOW;
 use crate::check::{Events, Query, Sli};
@@ -19,13 +25,13 @@ fn indent(text: &str) -> String {
     text.replace('\n', "\n  ")
 }
 
-/// The events of a query over `window`, as an instant vector: a selector
-/// becomes `sum(rate(<selector>[<window>]))` (`sum by (…)` per label); a
-/// template gets its `$window` replaced.
-fn events(query: &Query, window: Duration, by: &[String]) -> String {
+/// The events of a query, as an instant vector: a selector becomes
+/// `sum(rate(<selector>[$window]))` (`sum by (…)` per label); a template
+/// is taken as written.
+fn events(query: &Query, by: &[String]) -> String {
     match query {
-        Query::Selector(s) => aggregate("sum", by, &format!("rate({s}[{window}])")),
-        Query::Template(t) => format!("({})", t.replace(WINDOW, &window.to_string())),
+        Query::Selector(s) => aggregate("sum", by, &format!("rate({s}[{WINDOW}])")),
+        Query::Template(t) => format!("({t})"),
     }
 }
 
@@ -34,44 +40,42 @@ fn events(query: &Query, window: Duration, by: &[String]) -> String {
 /// SLI must read 0% before then, not nothing. For the whole SLO that zero is
 /// `vector(0)`; per label, `vector(0)` would be one series without labels
 /// that matches no value, so the zero is taken per value from the total.
-fn events_or_zero(query: &Query, total: &Query, window: Duration, by: &[String]) -> String {
+fn events_or_zero(query: &Query, total: &Query, by: &[String]) -> String {
     match query {
-        Query::Selector(_) if by.is_empty() => {
-            format!("({} or vector(0))", events(query, window, by))
-        }
+        Query::Selector(_) if by.is_empty() => format!("({} or vector(0))", events(query, by)),
         Query::Selector(_) => format!(
             "(\n  {}\n  or\n  0 * {}\n)",
-            events(query, window, by),
-            events(total, window, by)
+            events(query, by),
+            events(total, by)
         ),
-        Query::Template(_) => events(query, window, by),
+        Query::Template(_) => events(query, by),
     }
 }
 
-/// The error ratio of `sli` over `window`, between 0 and 1, with the `by`
-/// labels kept.
-pub fn error_ratio(sli: &Sli, window: Duration, by: &[String]) -> String {
+/// The error ratio of `sli`, between 0 and 1, with the `by` labels kept and
+/// `$window` for the window.
+pub fn error_ratio(sli: &Sli, by: &[String]) -> String {
     match sli {
         Sli::Ratio {
             events: Events::Bad(bad),
             total,
         } => format!(
             "{}\n/\n{}",
-            events_or_zero(bad, total, window, by),
-            events(total, window, by)
+            events_or_zero(bad, total, by),
+            events(total, by)
         ),
         Sli::Ratio {
             events: Events::Good(good),
             total,
         } => format!(
             "1 - (\n  {}\n  /\n  {}\n)",
-            indent(&events_or_zero(good, total, window, by)),
-            events(total, window, by)
+            indent(&events_or_zero(good, total, by)),
+            events(total, by)
         ),
         Sli::Latency { bucket, count, .. } => format!(
             "1 - (\n  {}\n  /\n  {}\n)",
-            aggregate("sum", by, &format!("rate({bucket}[{window}])")),
-            aggregate("sum", by, &format!("rate({count}[{window}])")),
+            aggregate("sum", by, &format!("rate({bucket}[{WINDOW}])")),
+            aggregate("sum", by, &format!("rate({count}[{WINDOW}])")),
         ),
         Sli::NativeLatency {
             histogram,
@@ -79,14 +83,14 @@ pub fn error_ratio(sli: &Sli, window: Duration, by: &[String]) -> String {
         } => format!(
             "1 - histogram_fraction(0, {}, {})",
             threshold.seconds(),
-            aggregate("sum", by, &format!("rate({histogram}[{window}])")),
+            aggregate("sum", by, &format!("rate({histogram}[{WINDOW}])")),
         ),
         Sli::Gauge { events } => {
             let average = |q: &Query| match q {
                 Query::Selector(s) => {
-                    aggregate("avg", by, &format!("avg_over_time({s}[{window}])"))
+                    aggregate("avg", by, &format!("avg_over_time({s}[{WINDOW}])"))
                 }
-                Query::Template(t) => format!("({})", t.replace(WINDOW, &window.to_string())),
+                Query::Template(t) => format!("({t})"),
             };
             match events {
                 Events::Bad(bad) => average(bad),
@@ -94,4 +98,9 @@ pub fn error_ratio(sli: &Sli, window: Duration, by: &[String]) -> String {
             }
         }
     }
+}
+
+/// An expression from [`error_ratio`] over `window`.
+pub fn over(ratio: &str, window: Duration) -> String {
+    ratio.replace(WINDOW, &window.to_string())
 }

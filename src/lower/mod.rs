@@ -154,9 +154,10 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
         labels: Arc::clone(&shared),
     };
 
+    let ratio = expr::error_ratio(&slo.sli, &slo.by);
     let mut sli_rules: Vec<Rule> = windows(slo)
         .into_iter()
-        .map(|w| record(ratio_series(w), expr::error_ratio(&slo.sli, w, &slo.by)))
+        .map(|w| record(ratio_series(w), expr::over(&ratio, w)))
         .collect();
     sli_rules.push(record(
         "slo:current_burn_rate:ratio".into(),
@@ -164,10 +165,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     ));
 
     let period_rules = vec![
-        record(
-            ratio_series(slo.period),
-            expr::error_ratio(&slo.sli, slo.period, &slo.by),
-        ),
+        record(ratio_series(slo.period), expr::over(&ratio, slo.period)),
         record(
             "slo:period_burn_rate:ratio".into(),
             format!("{}{own} / {budget}", ratio_series(slo.period)),
@@ -208,98 +206,130 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
         },
     ];
     if !slo.alerts.is_empty() {
+        let alerting = Alerting::new(service, slo, &own, &labels);
         groups.push(Group {
             name: format!("{prefix}:alerts"),
             interval: None,
-            rules: slo
-                .alerts
-                .iter()
-                .map(|a| alert(service, slo, a, &labels, &own))
-                .collect(),
+            rules: slo.alerts.iter().map(|a| alerting.alert(a)).collect(),
         });
     }
     groups
 }
 
-fn alert(
-    service: &Service,
-    slo: &Slo,
-    a: &crate::check::Alert,
-    labels: &Labels,
-    own: &str,
-) -> Rule {
-    let threshold = a.threshold(slo.budget());
-    let above = format!("{own} > {threshold}");
-    let expr = format!(
-        "{}{above}\nand\n{}{above}",
-        ratio_series(a.long),
-        ratio_series(a.short),
-    );
-    let mut labels = labels.clone();
-    labels.push(("severity".into(), a.severity.clone()));
-    labels.push(("long_window".into(), a.long.to_string()));
-    labels.push(("short_window".into(), a.short.to_string()));
-    if let Some(team) = &service.team {
-        labels.push(("team".into(), team.clone()));
-    }
-    labels.sort();
-    // Alert labels are expanded as templates; user values must stay as written.
-    for (_, value) in &mut labels {
-        if let std::borrow::Cow::Owned(escaped) = template::literal(value) {
-            *value = escaped;
+/// What every alert of an SLO has in common, worked out once per SLO.
+struct Alerting<'a> {
+    service: &'a Service,
+    slo: &'a Slo,
+    /// `{service="…", slo="…"}`.
+    own: &'a str,
+    /// The SLO's labels and the team, ready for a template.
+    labels: Labels,
+    /// ` (route={{ $labels.route }})` for a per-label SLO, else empty.
+    which: String,
+    /// The target in percent.
+    target: String,
+    /// The runbook, ready for a template.
+    runbook: Option<String>,
+}
+
+impl<'a> Alerting<'a> {
+    fn new(service: &'a Service, slo: &'a Slo, own: &'a str, labels: &Labels) -> Alerting<'a> {
+        let mut labels = labels.clone();
+        if let Some(team) = &service.team {
+            labels.push(("team".into(), team.clone()));
+        }
+        // Alert labels are expanded as templates; user values must stay as
+        // written.
+        for (_, value) in &mut labels {
+            if let std::borrow::Cow::Owned(escaped) = template::literal(value) {
+                *value = escaped;
+            }
+        }
+        // A per-label SLO alerts once per label value; say which value.
+        let which = if slo.by.is_empty() {
+            String::new()
+        } else {
+            let values: Vec<String> = slo
+                .by
+                .iter()
+                .map(|l| format!("{l}={{{{ $labels.{l} }}}}"))
+                .collect();
+            format!(" ({})", values.join(", "))
+        };
+        Alerting {
+            service,
+            slo,
+            own,
+            labels,
+            which,
+            target: percent(slo.objective).to_string(),
+            runbook: service
+                .runbook
+                .as_deref()
+                .map(|r| template::literal(r).into_owned()),
         }
     }
 
-    // A per-label SLO alerts once per label value; say which value.
-    let which = if slo.by.is_empty() {
-        String::new()
-    } else {
-        let values: Vec<String> = slo
-            .by
-            .iter()
-            .map(|l| format!("{l}={{{{ $labels.{l} }}}}"))
-            .collect();
-        format!(" ({})", values.join(", "))
-    };
-    let percent = |r: Ratio| r.mul(Ratio::int(100));
-    // At factor f the whole budget lasts period / f.
-    let exhaustion = slo.period.ratio().div(a.factor).map(|ms| ms.to_f64());
-    let mut annotations: Labels = vec![
-        (
-            "summary".into(),
-            format!(
-                "{} {}{which}: error budget burning {}x too fast",
-                service.name, slo.name, a.factor
-            ),
-        ),
-        (
-            "description".into(),
-            format!(
-                "The error ratio of SLO {slo_name}{which} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
-                slo_name = slo.name,
-                svc = service.name,
-                thr = percent(threshold),
-                long = a.long,
-                short = a.short,
-                target = percent(slo.objective),
-                period = slo.period,
-                factor = a.factor,
-                left = exhaustion.map_or_else(|| "∞".to_string(), num::human_duration),
-            ),
-        ),
-    ];
-    if let Some(runbook) = &service.runbook {
-        annotations.push((
-            "runbook_url".into(),
-            template::literal(runbook).into_owned(),
+    /// The alerting rule of one policy line.
+    fn alert(&self, a: &crate::check::Alert) -> Rule {
+        let (service, slo, which) = (self.service, self.slo, &self.which);
+        let threshold = a.threshold(slo.budget());
+        let above = format!("{} > {threshold}", self.own);
+        let expr = format!(
+            "{}{above}\nand\n{}{above}",
+            ratio_series(a.long),
+            ratio_series(a.short),
+        );
+        let mut labels = self.labels.clone();
+        labels.push((
+            "severity".into(),
+            template::literal(&a.severity).into_owned(),
         ));
+        labels.push(("long_window".into(), a.long.to_string()));
+        labels.push(("short_window".into(), a.short.to_string()));
+        labels.sort();
+
+        // At factor f the whole budget lasts period / f.
+        let exhaustion = slo.period.ratio().div(a.factor).map(|ms| ms.to_f64());
+        let mut annotations: Labels = vec![
+            (
+                "summary".into(),
+                format!(
+                    "{} {}{which}: error budget burning {}x too fast",
+                    service.name, slo.name, a.factor
+                ),
+            ),
+            (
+                "description".into(),
+                format!(
+                    "The error ratio of SLO {slo_name}{which} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
+                    slo_name = slo.name,
+                    svc = service.name,
+                    thr = percent(threshold),
+                    long = a.long,
+                    short = a.short,
+                    target = self.target,
+                    period = slo.period,
+                    factor = a.factor,
+                    left = exhaustion.map_or_else(|| "∞".to_string(), num::human_duration),
+                ),
+            ),
+        ];
+        if let Some(runbook) = &self.runbook {
+            annotations.push(("runbook_url".into(), runbook.clone()));
+        }
+        annotations.sort();
+        Rule::Alert {
+            alert: ALERT_NAME.into(),
+            expr,
+            for_: a.for_,
+            labels,
+            annotations,
+        }
     }
-    annotations.sort();
-    Rule::Alert {
-        alert: ALERT_NAME.into(),
-        expr,
-        for_: a.for_,
-        labels,
-        annotations,
-    }
+}
+
+/// A ratio in percent: 0.999 → 99.9.
+fn percent(r: Ratio) -> Ratio {
+    r.mul(Ratio::int(100))
 }
