@@ -30,10 +30,10 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
 /// on a syntax error.
 pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
     let mut pairs = Grammar::parse(Rule::file, text).or_else(|_| {
-        // Tracking what the parser attempted costs a third of the parsing
-        // time, and only a syntax error needs it: parse again with it. The
-        // switch is global and is never turned off again, so a thread that
-        // is explaining an error never loses it to another thread.
+        // Tracking what the parser attempted costs about two fifths of the
+        // parsing time, and only a syntax error needs it: parse again with
+        // it. The switch is global and is never turned off again, so a
+        // thread that is explaining an error never loses it to another.
         pest::set_error_detail(true);
         Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))
     })?;
