@@ -167,11 +167,32 @@ pub fn stage_one(out: &Path, f: &OutputFile) -> Result<Option<Staged>, String> {
     Ok(Some(Staged { tmp, dest }))
 }
 
-/// Whether `path` is a regular file holding exactly `contents`; its size
-/// is compared before anything is read.
+/// Whether `path` is a regular file holding exactly `contents`. The size is
+/// compared first; then the file is read in pieces into one small buffer
+/// and compared as it comes, so no copy of it is ever allocated.
 fn unchanged(path: &Path, contents: &str) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
-        && fs::read(path).is_ok_and(|old| old == contents.as_bytes())
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let same_size = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64);
+    if !same_size {
+        return false;
+    }
+    let mut buffer = [0u8; 64 * 1024];
+    let mut rest = contents.as_bytes();
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) => match rest.split_at_checked(n) {
+                Some((head, tail)) if head == &buffer[..n] => rest = tail,
+                _ => return false,
+            },
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Removes staged files without renaming them.
