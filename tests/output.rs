@@ -199,3 +199,36 @@ fn unchanged_files_are_not_rewritten() {
         old
     );
 }
+
+#[test]
+fn an_edited_file_of_the_same_size_is_written_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    fs::create_dir(d.join("specs")).expect("mkdir");
+    // Seven SLOs fill a dashboard page beyond one piece of the comparison.
+    let mut spec = String::from("service api {\n  sli requests = ratio {\n    bad   = `errors_total`\n    total = `requests_total`\n  }\n");
+    for n in 0..7 {
+        spec.push_str(&format!(
+            "  slo s{n} {{\n    sli    = requests\n    target = 99.{n}%\n  }}\n"
+        ));
+    }
+    spec.push_str("}\n");
+    fs::write(d.join("specs/api.slo"), spec).expect("write");
+    compile_ok(d);
+    let before = tree(&d.join("out"));
+    // One byte changed near the end of each file: past the first pieces
+    // the comparison reads, for the dashboard, which is larger than one.
+    for rel in ["prometheus/api.yml", "grafana/api.json"] {
+        let path = d.join("out").join(rel);
+        let mut bytes = fs::read(&path).expect("read");
+        let at = bytes.len() - 3;
+        bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+        fs::write(&path, &bytes).expect("write");
+    }
+    assert!(
+        before["grafana/api.json"].len() > 64 * 1024,
+        "the dashboard is larger than one piece"
+    );
+    compile_ok(d);
+    assert_eq!(tree(&d.join("out")), before);
+}
