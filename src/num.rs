@@ -16,13 +16,20 @@ pub struct Ratio {
     den: i128,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    // Fractions in specs are small: 64-bit division is many times faster
+    // than the 128-bit one, which is done in software.
+    if let (Ok(mut x), Ok(mut y)) = (u64::try_from(a), u64::try_from(b)) {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        return i128::from(x).max(1);
+    }
     while b != 0 {
         (a, b) = (b, a % b);
     }
-    a.max(1)
+    i128::try_from(a).unwrap_or(i128::MAX).max(1)
 }
 
 // Plain methods rather than `std::ops`: `div` is partial (it returns an

@@ -72,20 +72,15 @@ enum Style {
 /// it here: printable text (and line breaks for a block) only.
 fn fast_style(s: &str) -> Option<Style> {
     let bytes = s.as_bytes();
-    // One pass over the bytes for the common case, printable ASCII.
-    let mut ascii = true;
-    let mut breaks = false;
-    for &b in bytes {
-        match b {
-            b' '..=b'~' => {}
-            b'\n' => breaks = true,
-            _ => {
-                ascii = false;
-                break;
-            }
-        }
-    }
-    if !ascii {
+    // One pass over the bytes for the common case, printable ASCII. (`fold`,
+    // not a loop that stops early: it runs on many bytes at once.)
+    let (other, mut breaks) = bytes.iter().fold((false, false), |(other, breaks), &b| {
+        (
+            other | (!(b' '..=b'~').contains(&b) & (b != b'\n')),
+            breaks | (b == b'\n'),
+        )
+    });
+    if other {
         if !s.chars().all(|c| c == '\n' || printable(c)) {
             return None;
         }
@@ -185,7 +180,14 @@ fn plain_allowed(s: &[u8]) -> bool {
     if first_is_indicator {
         return false;
     }
-    // After the first character only `: ` (or a final `:`) and ` #` matter.
+    // After the first character only `: ` (or a final `:`) and ` #` matter;
+    // most text has neither character.
+    if !s
+        .iter()
+        .fold(false, |seen, &c| seen | (c == b':') | (c == b'#'))
+    {
+        return true;
+    }
     !s.iter()
         .enumerate()
         .skip(1)
