@@ -133,10 +133,67 @@ impl Ord for Ratio {
     }
 }
 
+/// A terminating decimal whose digits fit 64 bits, written without 128-bit
+/// division (done in software, and by far the common case): `None` for the
+/// rest, which [`Ratio`]'s `Display` handles.
+fn small_decimal(f: &mut fmt::Formatter<'_>, num: i128, den: i128) -> Option<fmt::Result> {
+    let n = u64::try_from(num.unsigned_abs()).ok()?;
+    let d = u64::try_from(den).ok()?;
+    // `den` = 2^twos × 5^fives: the decimal has max(twos, fives) places.
+    let (mut rest, mut twos, mut fives) = (d, 0u32, 0u32);
+    while rest % 2 == 0 {
+        rest /= 2;
+        twos += 1;
+    }
+    while rest % 5 == 0 {
+        rest /= 5;
+        fives += 1;
+    }
+    if rest != 1 {
+        return None;
+    }
+    let places = twos.max(fives) as usize;
+    let scaled = n.checked_mul(10u64.checked_pow(places as u32)? / d)?;
+    // The digits, zero-padded to at least one before the point.
+    let mut buf = [b'0'; 24];
+    let mut start = buf.len();
+    let mut x = scaled;
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    let digits = &buf[start.min(buf.len() - places - 1)..];
+    let (int, frac) = digits.split_at(digits.len() - places);
+    let frac = &frac[..frac.iter().rposition(|&c| c != b'0').map_or(0, |i| i + 1)];
+    // ASCII digits only, so always UTF-8.
+    let text = |b| std::str::from_utf8(b).unwrap_or_default();
+    if num < 0 {
+        if let Err(e) = f.write_str("-") {
+            return Some(Err(e));
+        }
+    }
+    Some(if frac.is_empty() {
+        f.write_str(text(int))
+    } else {
+        write!(f, "{}.{}", text(int), text(frac))
+    })
+}
+
 impl fmt::Display for Ratio {
     /// Exact decimals print exactly (`0.999`, `0.0144`); others print with 12
     /// significant digits and no trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        small_decimal(f, self.num, self.den).unwrap_or_else(|| self.fmt_any(f))
+    }
+}
+
+impl Ratio {
+    /// [`Ratio`]'s `Display` for any value.
+    fn fmt_any(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut den = self.den;
         for p in [2, 5] {
             while den % p == 0 {
@@ -351,6 +408,51 @@ mod tests {
         let tiny = Ratio::new(1, 1 << 60);
         assert_eq!(tiny.to_string(), clean_f64(tiny.to_f64()));
         assert_eq!(Ratio::new(3, 1 << 20).to_string(), "0.00000286102294921875");
+    }
+
+    #[test]
+    fn the_fast_way_prints_what_the_general_one_does() {
+        struct General(Ratio);
+        impl fmt::Display for General {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt_any(f)
+            }
+        }
+        let nums = [
+            0,
+            1,
+            -1,
+            7,
+            999,
+            -12_345,
+            123_456_789,
+            i128::from(u64::MAX),
+            -(1 << 100),
+        ];
+        let dens = [
+            (0, 0),
+            (1, 0),
+            (0, 1),
+            (3, 3),
+            (10, 0),
+            (0, 20),
+            (30, 12),
+            (62, 0),
+            (1, 27),
+        ];
+        for num in nums {
+            for (twos, fives) in dens {
+                let r = Ratio::new(num, (1i128 << twos) * 5i128.pow(fives));
+                assert_eq!(
+                    r.to_string(),
+                    General(r).to_string(),
+                    "{num} / 2^{twos} 5^{fives}"
+                );
+            }
+        }
+        assert_eq!(Ratio::new(-1, 2).to_string(), "-0.5");
+        assert_eq!(Ratio::new(1, 1024).to_string(), "0.0009765625");
+        assert_eq!(Ratio::new(12_345_678, 100).to_string(), "123456.78");
     }
 
     #[test]

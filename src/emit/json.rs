@@ -175,44 +175,46 @@ fn new_line(out: &mut String, depth: usize) {
     }
 }
 
-/// Whether serde_json escapes byte `b`: `"`, `\` and the control
-/// characters below U+0020, nothing else.
-fn escaped(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
+/// How serde_json escapes each byte: 0 for not at all (everything but `"`,
+/// `\\` and the control characters below U+0020), else the character after
+/// the backslash, `u` for `\\u00XX`.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// Appends `s` quoted and escaped as serde_json writes it.
 fn string(out: &mut String, s: &str) {
     out.push('"');
-    // Most text has nothing to escape. (`fold` rather than `any`: without
-    // an early exit the check runs on many bytes at once.)
-    if !s.bytes().fold(false, |found, b| found | escaped(b)) {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
     // Escaped bytes are ASCII, so every `start` and `i` is a char boundary.
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if !escaped(b) {
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escape = ESCAPE[usize::from(b)];
+        if escape == 0 {
             continue;
         }
         out.push_str(&s[start..i]);
         start = i + 1;
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x08 => out.push_str("\\b"),
-            0x0c => out.push_str("\\f"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
-            }
+        out.push('\\');
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push(char::from(escape));
         }
     }
     out.push_str(&s[start..]);
