@@ -29,22 +29,32 @@ pub struct Parsed {
     pub expr: Expr,
     /// The text parsed, kept when its regex operators were swapped.
     swapped_from: Option<String>,
+    /// Whether the text has regex matchers, swapped or not.
+    has_regex: bool,
 }
 
 impl Parsed {
     /// Whether two expressions are the same, up to spacing and the order
     /// of matchers.
     pub fn same_as(&self, other: &Parsed) -> bool {
-        if self.expr.to_string() != other.expr.to_string() {
-            // Different with every regex swapped: different as written.
-            return false;
+        let shown = |p: &Parsed| p.expr.to_string();
+        match (&self.swapped_from, &other.swapped_from) {
+            (None, None) => shown(self) == shown(other),
+            // The swap turns equal expressions into equal ones.
+            (Some(_), Some(_)) if shown(self) != shown(other) => false,
+            // Regex matchers on one side only.
+            (Some(_), None) if !other.has_regex => false,
+            (None, Some(_)) if !self.has_regex => false,
+            // Rare (the same selector twice, or a regex kept as written), so
+            // the regexes may be compiled.
+            _ => {
+                let written = |p: &Parsed| match &p.swapped_from {
+                    Some(text) => parser::parse(text).map(|e| e.to_string()).ok(),
+                    None => Some(shown(p)),
+                };
+                written(self) == written(other)
+            }
         }
-        let written = |p: &Parsed| match &p.swapped_from {
-            Some(text) => parser::parse(text).map(|e| e.to_string()).ok(),
-            None => Some(p.expr.to_string()),
-        };
-        // Rare (the same selector twice), so the regexes may be compiled.
-        written(self) == written(other)
     }
 }
 
@@ -71,12 +81,14 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
             return Ok(Parsed {
                 expr,
                 swapped_from: Some(text.to_string()),
+                has_regex: true,
             });
         }
     }
     parser::parse(text).map(|expr| Parsed {
         expr,
         swapped_from: None,
+        has_regex: !matchers.is_empty(),
     })
 }
 
@@ -196,6 +208,12 @@ mod tests {
         assert!(!same(r#"x{a=~"1", b="2"}"#, r#"x{a="1", b=~"2"}"#));
         assert!(same(r#"x{a=~"1", b="2"}"#, r#"x{b="2", a=~"1"}"#));
         assert!(!same(r#"x{a=~"1"} / y{a="1"}"#, r#"x{a="1"} / y{a=~"1"}"#));
+        // Swapped on one side only (`__name__` keeps the other as written).
+        let a = r#"x{code=~"5.."}"#;
+        let b = r#"{__name__="x", code=~"5.."}"#;
+        let shown = |t: &str| parser::parse(t).map(|e| e.to_string()).ok();
+        assert_eq!(same(a, b), shown(a) == shown(b));
+        assert!(!same(r#"x{code=~"5.."}"#, r#"x{code="5.."}"#));
     }
 
     #[test]
@@ -232,6 +250,57 @@ mod tests {
         // matcher of every SLO would be compiled again.
         let parsed = parse(r#"x{job="a", code=~"5.."}"#).expect("parses");
         assert_eq!(parsed.expr.to_string(), r#"x{code="5..",job="a"}"#);
+    }
+
+    fn selector() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let matcher = (
+            prop::sample::select(vec!["a", "code", "le", "__name__"]),
+            prop::sample::select(vec!["=", "!=", "=~", "!~", " =~ ", "=~\n"]),
+            prop::sample::select(vec![
+                "\"5..\"",
+                "'5..'",
+                "`x`",
+                "\".*\"",
+                "\"\"",
+                "\"(\"",
+                "\"a{2}\"",
+                "\"b{c}\"",
+                "\"\\\\d+\"",
+                "\"#\"",
+                "\"}\"",
+                "\"=~\"",
+                "\".+\"",
+            ]),
+        )
+            .prop_map(|(l, op, v)| format!("{l}{op}{v}"));
+        (
+            prop::sample::select(vec!["x", "y", "__name__", ""]),
+            prop::collection::vec(matcher, 0..3),
+            prop::sample::select(vec!["{}", "sum(rate({}[5m]))", "{} / {}", "{} # c", "({}"]),
+        )
+            .prop_map(|(name, matchers, wrap)| {
+                wrap.replace("{}", &format!("{name}{{{}}}", matchers.join(", ")))
+            })
+    }
+
+    proptest::proptest! {
+        /// The swap changes neither whether a text parses nor the type of
+        /// what it parses to, and two texts are the same exactly when the
+        /// parser, compiling every regex, shows them alike.
+        #[test]
+        fn parses_and_compares_as_the_parser_does(a in selector(), b in selector()) {
+            for text in [&a, &b] {
+                let (fast, slow) = (parse(text), parser::parse(text));
+                proptest::prop_assert_eq!(fast.is_ok(), slow.is_ok(), "{}", text);
+                if let (Ok(fast), Ok(slow)) = (fast, slow) {
+                    proptest::prop_assert_eq!(fast.expr.value_type(), slow.value_type());
+                }
+            }
+            if let (Ok(fa), Ok(fb), Ok(sa), Ok(sb)) = (parse(&a), parse(&b), parser::parse(&a), parser::parse(&b)) {
+                proptest::prop_assert_eq!(fa.same_as(&fb), sa.to_string() == sb.to_string(), "{} | {}", a, b);
+            }
+        }
     }
 
     #[test]
