@@ -66,9 +66,14 @@ struct RegexMatcher {
 
 thread_local! {
     /// Regex literals (quotes included) already checked on this thread:
-    /// whether the swap may be used for them. Bounded by the source size.
+    /// whether the swap may be used for them.
     static SWAPPABLE: RefCell<HashMap<String, bool>> = RefCell::new(HashMap::new());
 }
+
+/// Literals remembered per thread before the memory starts afresh: specs
+/// use a few distinct regexes, but a process that checks program after
+/// program (the fuzzer, an editor) must not grow without end.
+const REMEMBERED: usize = 4096;
 
 /// Parses `text` as PromQL, as [`parser::parse`] does.
 pub fn parse(text: &str) -> Result<Parsed, String> {
@@ -126,7 +131,13 @@ fn swappable(literal: &str) -> bool {
             .any(|m| matches!(&m.op, MatchOp::Re(r) if !r.is_match(""))),
         _ => false,
     };
-    SWAPPABLE.with(|s| s.borrow_mut().insert(literal.to_string(), ok));
+    SWAPPABLE.with(|s| {
+        let mut known = s.borrow_mut();
+        if known.len() >= REMEMBERED {
+            known.clear();
+        }
+        known.insert(literal.to_string(), ok);
+    });
     ok
 }
 
