@@ -152,34 +152,20 @@ fn small_decimal(f: &mut fmt::Formatter<'_>, num: i128, den: i128) -> Option<fmt
     if rest != 1 {
         return None;
     }
-    let places = twos.max(fives) as usize;
-    let scaled = n.checked_mul(10u64.checked_pow(places as u32)? / d)?;
-    // The digits, zero-padded to at least one before the point.
-    let mut buf = [b'0'; 24];
-    let mut start = buf.len();
-    let mut x = scaled;
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (x % 10) as u8;
-        x /= 10;
-        if x == 0 {
-            break;
-        }
+    let places = twos.max(fives);
+    let power = 10u64.checked_pow(places)?;
+    let scaled = n.checked_mul(power / d)?;
+    // Integer part, and the fraction without its trailing zeros.
+    let (int, mut frac, mut width) = (scaled / power, scaled % power, places as usize);
+    while width > 0 && frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
     }
-    let digits = &buf[start.min(buf.len() - places - 1)..];
-    let (int, frac) = digits.split_at(digits.len() - places);
-    let frac = &frac[..frac.iter().rposition(|&c| c != b'0').map_or(0, |i| i + 1)];
-    // ASCII digits only, so always UTF-8.
-    let text = |b| std::str::from_utf8(b).unwrap_or_default();
-    if num < 0 {
-        if let Err(e) = f.write_str("-") {
-            return Some(Err(e));
-        }
-    }
-    Some(if frac.is_empty() {
-        f.write_str(text(int))
+    let sign = if num < 0 { "-" } else { "" };
+    Some(if width == 0 {
+        write!(f, "{sign}{int}")
     } else {
-        write!(f, "{}.{}", text(int), text(frac))
+        write!(f, "{sign}{int}.{frac:0width$}")
     })
 }
 
