@@ -15,7 +15,8 @@ const MIN_PER_THREAD: usize = 16;
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
 /// `items.iter().map(f).collect()`, computed on up to as many threads as the
-/// machine offers. Threads take small batches of items as they go, so a
+/// machine offers. Threads take one item at a time as they go (items are
+/// files or services, each far more work than taking it), so a
 /// thread that the system runs less does less of the work.
 pub fn map<T, R, F>(items: &[T], f: F) -> Vec<R>
 where
@@ -30,17 +31,15 @@ where
     if threads == 1 {
         return items.iter().map(f).collect();
     }
-    let batch = (items.len() / (threads * 8)).max(1);
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
-            let start = next.fetch_add(batch, Ordering::Relaxed);
-            if start >= items.len() {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= items.len() {
                 return done;
             }
-            let end = (start + batch).min(items.len());
-            done.extend((start..end).map(|i| (i, f(&items[i]))));
+            done.push((i, f(&items[i])));
         }
     };
     let mut results: Vec<(usize, R)> = thread::scope(|scope| {
