@@ -162,8 +162,15 @@ pub fn stage_one(out: &Path, f: &OutputFile) -> Result<Option<Staged>, String> {
     let mut name = dest.file_name().unwrap_or_default().to_os_string();
     name.push(".slo-tmp");
     let tmp = dest.with_file_name(name);
-    fs::write(&tmp, &f.contents)
-        .map_err(|e| format!("cannot write `{}`: {}", tmp.display(), io_reason(&e)))?;
+    if let Err(e) = fs::write(&tmp, &f.contents) {
+        // A full disk may leave part of the file behind.
+        let _ = fs::remove_file(&tmp);
+        return Err(format!(
+            "cannot write `{}`: {}",
+            tmp.display(),
+            io_reason(&e)
+        ));
+    }
     Ok(Some(Staged { tmp, dest }))
 }
 

@@ -4,7 +4,7 @@
 //! overview links to every service dashboard, so the names are fixed here,
 //! once, from the program alone.
 
-use super::{Rule, RuleFile, Rules};
+use super::{Rule, RuleFile};
 use crate::check::{Program, Service};
 
 /// SLOs per dashboard page. Each SLO takes a row and six panels, so seven
@@ -133,16 +133,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// Adds a `dashboard_url` annotation to every alert when the program says
-/// where Grafana lives: the page of the service dashboard that shows the
-/// alert's SLO.
-pub fn annotate(rules: &mut Rules, program: &Program) {
-    for (file, service) in rules.files.iter_mut().zip(&program.services) {
-        annotate_file(file, service, program);
-    }
-}
-
-/// Adds `dashboard_url` to the alerts of one service's rule file.
+/// Adds a `dashboard_url` annotation to the alerts of one service's rule
+/// file when the program says where Grafana lives: the page of the service
+/// dashboard that shows the alert's SLO.
 pub fn annotate_file(file: &mut RuleFile, service: &Service, program: &Program) {
     let Some(base) = &program.grafana else {
         return;

@@ -9,20 +9,13 @@ pub mod dashboard;
 mod expr;
 mod template;
 
-use crate::check::{Program, Service, Slo};
+use crate::check::{Service, Slo};
 use crate::num::{self, Duration, Ratio};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Labels as an ordered list of name/value pairs (sorted by name).
 pub type Labels = Vec<(String, String)>;
-
-/// All rules of a program, one file per service.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rules {
-    /// Rule files sorted by service name.
-    pub files: Vec<RuleFile>,
-}
 
 /// The rules of one service.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,15 +80,6 @@ pub const DEFAULT_CURRENT_WINDOW: Duration = Duration(5 * Duration::MINUTE);
 /// The series name of the error ratio over `window`.
 pub fn ratio_series(window: Duration) -> String {
     format!("slo:sli_error:ratio_rate{window}")
-}
-
-/// Lowers a checked program.
-pub fn lower(program: &Program) -> Rules {
-    let mut rules = Rules {
-        files: program.services.iter().map(service).collect(),
-    };
-    dashboard::annotate(&mut rules, program);
-    rules
 }
 
 /// Lowers one service: its rule file, without the `dashboard_url`
