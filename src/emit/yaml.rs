@@ -87,7 +87,7 @@ fn fast_style(s: &str) -> Option<Style> {
         breaks = s.contains('\n');
     }
     if breaks {
-        return literal_allowed(bytes).then_some(Style::Literal);
+        return literal_allowed(s).then_some(Style::Literal);
     }
     if quoted_for_type(s)? || !plain_allowed(bytes) {
         Some(Style::SingleQuoted)
@@ -197,10 +197,8 @@ fn plain_allowed(s: &[u8]) -> bool {
 /// Whether libyaml writes multi-line `s` (printable text and line breaks)
 /// as a `|-` block that this module can write: the first line not indented,
 /// no line ending in a space, no final line break.
-fn literal_allowed(s: &[u8]) -> bool {
-    !matches!(s.first(), Some(b' ' | b'\n'))
-        && !matches!(s.last(), Some(b' ' | b'\n'))
-        && !s.windows(2).any(|w| w == b" \n")
+fn literal_allowed(s: &str) -> bool {
+    !s.starts_with([' ', '\n']) && !s.ends_with([' ', '\n']) && !s.contains(" \n")
 }
 
 fn single_quoted(out: &mut String, s: &str) {
