@@ -127,15 +127,14 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
 }
 
 fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
-    let labels = base_labels(service, slo);
-    let shared = Arc::new(labels.clone());
+    let labels = Arc::new(base_labels(service, slo));
     let budget = slo.budget().to_string();
     let own = own(service, slo);
     let prefix = format!("slo:{}:{}", service.name, slo.name);
     let record = |name: String, expr: String| Rule::Record {
         record: name,
         expr,
-        labels: Arc::clone(&shared),
+        labels: Arc::clone(&labels),
     };
 
     let ratio = expr::error_ratio(&slo.sli, &slo.by);
