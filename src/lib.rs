@@ -41,6 +41,14 @@ pub struct Checked {
     pub diags: Vec<Diag>,
 }
 
+/// Starts the worker threads that [`check`] and [`compile_each`] spread
+/// their work over, which they otherwise start on first use. A program that
+/// is about to read sources calls it first, so that the threads are
+/// running by the time there is work for them.
+pub fn start_workers() {
+    par::start();
+}
+
 /// Parses and checks every source of a program.
 pub fn check(sources: &Sources) -> Checked {
     let mut diags = Vec::new();
@@ -54,6 +62,9 @@ pub fn check(sources: &Sources) -> Checked {
         }
     }
     let program = check::check(&files, &mut diags);
+    // Freeing every syntax tree takes a while; a worker does it, and what
+    // follows (compiling) need not wait.
+    par::drop_later(files);
     diag::sort(&mut diags, sources);
     let failed = diags.iter().any(|d| d.severity == diag::Severity::Error) || program.is_none();
     Checked {
@@ -89,21 +100,26 @@ pub fn compile_each<E: Send>(
     program: &check::Program,
     sink: impl Fn(OutputFile) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
-    let services = par::map(&program.services, |s| {
-        // The rules IR of a service is dropped as soon as its file is made.
-        let mut rules = lower::service(s);
-        lower::dashboard::annotate_file(&mut rules, s, program);
-        sink(emit::prometheus::file(&rules))?;
-        drop(rules);
-        for page in emit::grafana::service(s) {
-            sink(page)?;
-        }
-        Ok(())
-    });
+    // The overview and the Alertmanager file are made while services are.
+    let (services, whole) = par::join(
+        || {
+            par::map(&program.services, |s| {
+                // The rules IR of a service is dropped as soon as its file is made.
+                let mut rules = lower::service(s);
+                lower::dashboard::annotate_file(&mut rules, s, program);
+                sink(emit::prometheus::file(&rules))?;
+                drop(rules);
+                for page in emit::grafana::service(s) {
+                    sink(page)?;
+                }
+                Ok(())
+            })
+        },
+        || {
+            sink(emit::grafana::overview(program))?;
+            emit::alertmanager::emit(program).map_or(Ok(()), &sink)
+        },
+    );
     services.into_iter().collect::<Result<(), E>>()?;
-    sink(emit::grafana::overview(program))?;
-    if let Some(file) = emit::alertmanager::emit(program) {
-        sink(file)?;
-    }
-    Ok(())
+    whole
 }

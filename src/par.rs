@@ -1,66 +1,85 @@
 //! Order-preserving parallel map over independent pieces of work (files to
-//! parse, services to lower and emit), on the standard library's scoped
-//! threads. The result is the same as a sequential map, in the same order,
-//! whatever the number of threads, so output stays deterministic.
+//! parse, services to check, lower and emit) on a pool of worker threads.
+//! The result is the same as a sequential map, in the same order, whatever
+//! the number of threads, so output stays deterministic.
+//!
+//! The pool is `slo`'s own, not rayon's global one, so that its stack size
+//! is ours to choose whatever else shares the process. It is started once
+//! and kept: a run goes through three parallel phases (parse, check,
+//! compile), and a freshly spawned thread often takes a few milliseconds to
+//! get a core, where a waiting one is woken in tens of microseconds.
 
-use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
+use rayon::prelude::*;
+use std::sync::OnceLock;
 
-/// Below this many items per thread, spawning costs more than it saves.
-const MIN_PER_THREAD: usize = 16;
+/// Below this many items, handing them to other threads costs more than it
+/// saves; they are done on the caller's thread.
+const MIN_ITEMS: usize = 32;
 
 /// Worker stacks are as large as a main thread's usually is, not the 2 MiB
 /// threads get by default: checking walks parsed PromQL recursively.
 const STACK_SIZE: usize = 8 * 1024 * 1024;
 
-/// `items.iter().map(f).collect()`, computed on up to as many threads as the
-/// machine offers. Threads take one item at a time as they go (items are
-/// files or services, each far more work than taking it), so a
-/// thread that the system runs less does less of the work.
+/// The worker threads, started on first use. `None` when the system
+/// refused to start them; the work is then done on the caller's thread.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("slo-worker-{i}"))
+            .stack_size(STACK_SIZE)
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Starts the worker threads now rather than at the first parallel map, so
+/// that they are running by the time there is work.
+pub fn start() {
+    pool();
+}
+
+/// `items.iter().map(f).collect()`, computed on the worker threads. Each
+/// item is a file or a service, far more work than handing it out, so the
+/// threads take them one at a time and a thread the system runs less does
+/// less of the work.
 pub fn map<T, R, F>(items: &[T], f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = thread::available_parallelism()
-        .map_or(1, NonZeroUsize::get)
-        .min(items.len() / MIN_PER_THREAD)
-        .max(1);
-    if threads == 1 {
-        return items.iter().map(f).collect();
+    match pool() {
+        Some(pool) if items.len() >= MIN_ITEMS => {
+            let f = &f;
+            pool.install(|| items.par_iter().with_max_len(1).map(f).collect())
+        }
+        _ => items.iter().map(f).collect(),
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= items.len() {
-                return done;
-            }
-            done.push((i, f(&items[i])));
-        }
-    };
-    let mut results: Vec<(usize, R)> = thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                // Without a thread (the system refused one), the others do its share.
-                thread::Builder::new()
-                    .stack_size(STACK_SIZE)
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
-            .collect();
-        let mut all = work();
-        for h in helpers {
-            // A panic in a worker is a bug; re-raise it on the caller's thread.
-            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        all
-    });
-    results.sort_unstable_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Runs `a` and `b`, on two worker threads when there are two to spare.
+pub fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    match pool() {
+        Some(pool) => pool.install(|| rayon::join(a, b)),
+        None => (a(), b()),
+    }
+}
+
+/// Drops `value` on a worker thread, so that the caller need not wait for
+/// a large structure to be freed.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    match pool() {
+        Some(pool) => pool.spawn(move || drop(value)),
+        None => drop(value),
+    }
 }
 
 #[cfg(test)]
@@ -69,10 +88,15 @@ mod tests {
 
     #[test]
     fn keeps_order_whatever_the_size() {
-        for n in [0, 1, 15, 16, 17, 100, 1001] {
+        for n in [0, 1, 31, 32, 33, 100, 1001] {
             let items: Vec<usize> = (0..n).collect();
             let doubled = map(&items, |x| x * 2);
             assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn join_returns_both_results() {
+        assert_eq!(join(|| 1, || "two"), (1, "two"));
     }
 }

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 /// Loads and checks a program, printing its diagnostics for people.
 /// `Err` carries the exit status when there is nothing more to do.
 fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCode> {
+    // The worker threads start while the sources are read.
+    slo::start_workers();
     let sources = files::load(paths).map_err(fail)?;
     let checked = slo::check(&sources);
     let failed = failed(&checked, lints);
@@ -28,7 +30,11 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         Err(code) => return code,
     };
     if !check {
-        return match output::sync(out, &program) {
+        let synced = output::sync(out, &program);
+        // The process is about to exit, which frees the program at once;
+        // dropping it piece by piece would only make the user wait.
+        std::mem::forget(program);
+        return match synced {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(e),
         };
