@@ -1,6 +1,7 @@
 //! Text → syntax tree. The only module that knows about pest.
 
 pub mod ast;
+mod descent;
 mod errors;
 
 use crate::diag::{Code, Diag, FileId, Span};
@@ -29,14 +30,23 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
 /// formatter uses it: it needs the shape of a file, not its values. Fails only
 /// on a syntax error.
 pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
-    let mut pairs = Grammar::parse(Rule::file, text).or_else(|_| {
-        // Tracking what the parser attempted costs about two fifths of the
-        // parsing time, and only a syntax error needs it: parse again with
-        // it. The switch is global and is never turned off again, so a
-        // thread that is explaining an error never loses it to another.
-        pest::set_error_detail(true);
-        Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))
-    })?;
+    match descent::parse(file, text) {
+        Some(parsed) => Ok(parsed),
+        // Only pest can say what was expected. Should it accept the file
+        // after all, its tree is as good.
+        None => parse_with_pest(file, text),
+    }
+}
+
+/// [`parse_lenient`] by the pest grammar alone.
+fn parse_with_pest(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
+    // The record of what the parser attempted, which an error message
+    // needs, is off by default. The switch is global and never turned off
+    // again, so a thread that is explaining an error never loses it to
+    // another.
+    pest::set_error_detail(true);
+    let mut pairs =
+        Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))?;
     let root = pairs
         .next()
         .unwrap_or_else(|| unreachable!("grammar: file"));
@@ -66,13 +76,7 @@ impl Convert {
     }
 
     fn name(&mut self, p: Pair<Rule>) -> Name {
-        let name = Name {
-            text: p.as_str().to_string(),
-            span: self.span(&p),
-        };
-        self.diags
-            .extend(crate::limits::long_name(&name.text, name.span));
-        name
+        name(p.as_str(), self.span(&p), &mut self.diags)
     }
 
     fn item(&mut self, p: Pair<Rule>) -> Item {
@@ -282,11 +286,7 @@ impl Convert {
                 ),
             ),
             Rule::number => ValueKind::Number(self.number(p)),
-            Rule::name => {
-                self.diags
-                    .extend(crate::limits::long_name(p.as_str(), span));
-                ValueKind::Name(p.as_str().to_string())
-            }
+            Rule::name => ValueKind::Name(name(p.as_str(), span, &mut self.diags).text),
             Rule::list => ValueKind::List(
                 p.into_inner()
                     .filter(|i| !matches!(i.as_rule(), Rule::list_comma | Rule::list_close))
@@ -311,64 +311,92 @@ impl Convert {
     fn string(&mut self, p: Pair<Rule>) -> String {
         let span = self.span(&p);
         let raw = p.into_inner().next().map_or("", |i| i.as_str());
-        let mut out = String::with_capacity(raw.len());
-        let mut chars = raw.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some('"') => out.push('"'),
-                Some('\\') => out.push('\\'),
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                other => {
-                    let shown = other.map_or(String::new(), |c| c.to_string());
-                    self.diags.push(
-                        Diag::new(
-                            Code::InvalidLiteral,
-                            span,
-                            format!("unknown escape `\\{shown}` in a string"),
-                        )
-                        .label("in this string")
-                        .help(r#"the escapes are `\"`, `\\`, `\n` and `\t`"#),
-                    );
-                }
-            }
-        }
-        out
+        unescape(raw, span, &mut self.diags)
     }
 
     fn number(&mut self, p: Pair<Rule>) -> Ratio {
-        Ratio::parse_decimal(p.as_str()).unwrap_or_else(|| {
-            self.diags.push(
-                Diag::new(
-                    Code::InvalidLiteral,
-                    self.span(&p),
-                    format!("number `{}` has too many digits", p.as_str()),
-                )
-                .label("more than 12 significant digits")
-                .help("write the number with at most 12 significant digits"),
-            );
-            Ratio::ONE
-        })
+        number(p.as_str(), self.span(&p), &mut self.diags)
     }
 
     fn duration(&mut self, p: Pair<Rule>) -> Spanned<Duration> {
         let span = self.span(&p);
-        let value = Duration::parse(p.as_str()).unwrap_or_else(|| {
-            self.diags.push(
-                Diag::new(
-                    Code::InvalidLiteral,
-                    span,
-                    format!("invalid duration `{}`", p.as_str()),
-                )
-                .label("not a whole number of milliseconds, or longer than ten years")
-                .help("write durations like `5m`, `1h30m` or `300ms`, at most `3650d`"),
-            );
-            Duration(Duration::MINUTE)
-        });
-        Spanned { value, span }
+        Spanned {
+            value: duration(p.as_str(), span, &mut self.diags),
+            span,
+        }
     }
+}
+
+// Literals, shared by both parsers: each reports a malformed literal in
+// `diags` and returns a placeholder so that parsing can go on.
+
+/// A name, reported when it is too long.
+fn name(text: &str, span: Span, diags: &mut Vec<Diag>) -> Name {
+    diags.extend(crate::limits::long_name(text, span));
+    Name {
+        text: text.to_string(),
+        span,
+    }
+}
+
+/// The text of a string literal from what is between its quotes; `span`
+/// is the literal's.
+fn unescape(raw: &str, span: Span, diags: &mut Vec<Diag>) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            other => {
+                let shown = other.map_or(String::new(), |c| c.to_string());
+                diags.push(
+                    Diag::new(
+                        Code::InvalidLiteral,
+                        span,
+                        format!("unknown escape `\\{shown}` in a string"),
+                    )
+                    .label("in this string")
+                    .help(r#"the escapes are `\"`, `\\`, `\n` and `\t`"#),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn number(text: &str, span: Span, diags: &mut Vec<Diag>) -> Ratio {
+    Ratio::parse_decimal(text).unwrap_or_else(|| {
+        diags.push(
+            Diag::new(
+                Code::InvalidLiteral,
+                span,
+                format!("number `{text}` has too many digits"),
+            )
+            .label("more than 12 significant digits")
+            .help("write the number with at most 12 significant digits"),
+        );
+        Ratio::ONE
+    })
+}
+
+fn duration(text: &str, span: Span, diags: &mut Vec<Diag>) -> Duration {
+    Duration::parse(text).unwrap_or_else(|| {
+        diags.push(
+            Diag::new(
+                Code::InvalidLiteral,
+                span,
+                format!("invalid duration `{text}`"),
+            )
+            .label("not a whole number of milliseconds, or longer than ten years")
+            .help("write durations like `5m`, `1h30m` or `300ms`, at most `3650d`"),
+        );
+        Duration(Duration::MINUTE)
+    })
 }

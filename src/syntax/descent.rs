@@ -1,0 +1,758 @@
+//! A hand-written parser for the grammar of `grammar/slo.pest`, for speed.
+//!
+//! pest parses through layers of generic state (a call for every rule,
+//! every repetition and every implicit blank), which made it an eighth of
+//! the time of `slo compile`. This parser follows the same grammar rule for
+//! rule, with the same ordered choices and backtracking, and builds the
+//! same tree with the same spans. It does not explain syntax errors: on the
+//! first thing it cannot parse it gives up, and the file is parsed again by
+//! pest, which says what was expected. The grammar file stays the
+//! definition of the language; the tests hold this parser to pest's result
+//! on generated programs, mutated ones and the fuzzing corpus.
+
+use super::ast::*;
+use super::{duration, name, number, unescape};
+use crate::diag::{Diag, FileId, Span};
+use crate::num::{Duration, Ratio};
+
+/// The tree of `text` and the diagnostics of its malformed literals, or
+/// `None` when `text` does not follow the grammar.
+pub fn parse(file: FileId, text: &str) -> Option<(File, Vec<Diag>)> {
+    let mut p = Parser {
+        text,
+        at: 0,
+        file,
+        diags: Vec::new(),
+    };
+    // file = { SOI ~ item* ~ EOI }
+    let mut items = Vec::new();
+    p.skip();
+    while let Some(item) = p.attempt(Parser::item) {
+        items.push(item);
+        p.skip();
+    }
+    (p.at == text.len()).then_some((File { items }, p.diags))
+}
+
+/// Reserved words: not names (`keyword` in the grammar).
+const KEYWORDS: [&str; 8] = [
+    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
+];
+
+/// `ident_char`.
+fn ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    /// The byte offset reached.
+    at: usize,
+    file: FileId,
+    /// Malformed literals, in source order.
+    diags: Vec<Diag>,
+}
+
+/// Every method parses one rule from `at` and returns `None` when it does
+/// not match; `attempt` puts the position back (and drops what the failed
+/// attempt reported) where the grammar tries something else.
+impl<'a> Parser<'a> {
+    fn attempt<T>(&mut self, rule: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let (at, reported) = (self.at, self.diags.len());
+        let found = rule(self);
+        if found.is_none() {
+            self.at = at;
+            self.diags.truncate(reported);
+        }
+        found
+    }
+
+    fn span(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.at)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Blanks and comments, which the grammar allows between any two
+    /// tokens of a rule that is not atomic.
+    fn skip(&mut self) {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.at) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => self.at += 1,
+                // To the end of the line, which is not part of the comment.
+                b'#' => {
+                    self.at += bytes[self.at..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .unwrap_or(bytes.len() - self.at);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// A literal token.
+    fn token(&mut self, token: &str) -> Option<()> {
+        self.text.as_bytes()[self.at..]
+            .starts_with(token.as_bytes())
+            .then(|| {
+                self.at += token.len();
+            })
+    }
+
+    /// Like [`Parser::token`], then blanks.
+    fn token_then_skip(&mut self, token: &str) -> Option<()> {
+        self.token(token)?;
+        self.skip();
+        Some(())
+    }
+
+    /// The run of `ident_char`s from `start`.
+    fn ident_end(&self, start: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        start
+            + bytes[start..]
+                .iter()
+                .position(|&b| !ident_char(b))
+                .unwrap_or(bytes.len() - start)
+    }
+
+    /// A keyword (`kw_*`): the word, not followed by a character that would
+    /// continue it. Its span.
+    fn keyword(&mut self, word: &str) -> Option<Span> {
+        let start = self.at;
+        self.token(word)?;
+        if self.peek().is_some_and(ident_char) {
+            self.at = start;
+            return None;
+        }
+        Some(self.span(start))
+    }
+
+    /// `key`: any word. Its extent.
+    fn word(&mut self) -> Option<(usize, usize)> {
+        let start = self.at;
+        let first = self.peek()?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
+            return None;
+        }
+        self.at = self.ident_end(start + 1);
+        Some((start, self.at))
+    }
+
+    /// `key`, as a [`Name`].
+    fn key(&mut self) -> Option<Name> {
+        let (start, end) = self.word()?;
+        Some(name(
+            &self.text[start..end],
+            self.span(start),
+            &mut self.diags,
+        ))
+    }
+
+    /// `name`: a word that is not a keyword. Its extent.
+    fn name_text(&mut self) -> Option<(usize, usize)> {
+        let (start, end) = self.word()?;
+        if KEYWORDS.contains(&&self.text[start..end]) {
+            self.at = start;
+            return None;
+        }
+        Some((start, end))
+    }
+
+    /// `name`, as a [`Name`].
+    fn name(&mut self) -> Option<Name> {
+        let (start, end) = self.name_text()?;
+        Some(name(
+            &self.text[start..end],
+            self.span(start),
+            &mut self.diags,
+        ))
+    }
+
+    /// `number`: digits, maybe a fraction. Its text.
+    fn number_text(&mut self) -> Option<&'a str> {
+        let start = self.at;
+        let digits = |p: &Self, from: usize| {
+            p.text.as_bytes()[from..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+        };
+        let whole = digits(self, start);
+        if whole == 0 {
+            return None;
+        }
+        self.at = start + whole;
+        if self.peek() == Some(b'.') {
+            let fraction = digits(self, self.at + 1);
+            if fraction > 0 {
+                self.at += 1 + fraction;
+            }
+        }
+        let text: &'a str = self.text;
+        Some(&text[start..self.at])
+    }
+
+    /// `number`, as a value.
+    fn number(&mut self) -> Option<Ratio> {
+        let start = self.at;
+        let text = self.number_text()?;
+        Some(number(text, self.span(start), &mut self.diags))
+    }
+
+    /// `duration`: number-unit pairs not followed by an `ident_char`.
+    fn duration(&mut self) -> Option<Spanned<Duration>> {
+        let start = self.at;
+        let mut pairs = 0;
+        loop {
+            let before = self.at;
+            if self.number_text().is_none() {
+                break;
+            }
+            if ["ms", "s", "m", "h", "d", "w"]
+                .iter()
+                .any(|unit| self.token(unit).is_some())
+            {
+                pairs += 1;
+            } else {
+                self.at = before;
+                break;
+            }
+        }
+        if pairs == 0 || self.peek().is_some_and(ident_char) {
+            self.at = start;
+            return None;
+        }
+        let span = self.span(start);
+        let value = duration(&self.text[start..self.at], span, &mut self.diags);
+        Some(Spanned { value, span })
+    }
+
+    /// A number followed by `suffix` (`percent`, `share`): the number.
+    fn number_then(&mut self, suffix: &str) -> Option<Ratio> {
+        let value = self.number()?;
+        self.token(suffix)?;
+        Some(value)
+    }
+
+    /// `string`: its text, escapes replaced.
+    fn string(&mut self) -> Option<String> {
+        let start = self.at;
+        self.token("\"")?;
+        let bytes = self.text.as_bytes();
+        let inner = self.at;
+        loop {
+            match bytes.get(self.at) {
+                // `\` and any character.
+                Some(b'\\') => {
+                    let c = self.text[self.at + 1..].chars().next()?;
+                    self.at += 1 + c.len_utf8();
+                }
+                Some(b'"') => break,
+                Some(b'\n') | None => return None,
+                Some(_) => self.at += 1,
+            }
+        }
+        let raw = &self.text[inner..self.at];
+        self.at += 1;
+        Some(unescape(raw, self.span(start), &mut self.diags))
+    }
+
+    /// `promql`: the text between the backticks.
+    fn promql(&mut self) -> Option<String> {
+        self.token("`")?;
+        let len = self.text[self.at..].find('`')?;
+        let inner = self.text[self.at..self.at + len].to_string();
+        self.at += len + 1;
+        Some(inner)
+    }
+
+    /// `item`.
+    fn item(&mut self) -> Option<Item> {
+        if let Some(policy) = self.attempt(Parser::policy) {
+            return Some(Item::Policy(policy));
+        }
+        if let Some(defaults) = self.attempt(Parser::defaults) {
+            return Some(Item::Defaults(defaults));
+        }
+        if let Some(service) = self.attempt(Parser::service) {
+            return Some(Item::Service(service));
+        }
+        if let Some(receiver) = self.attempt(Parser::receiver) {
+            return Some(Item::Receiver(receiver));
+        }
+        self.attempt(Parser::notify).map(Item::Notify)
+    }
+
+    /// `policy = { kw_policy ~ name ~ "{" ~ policy_line* ~ "}" }`
+    fn policy(&mut self) -> Option<Policy> {
+        let start = self.at;
+        self.keyword("policy")?;
+        self.skip();
+        let name = self.name()?;
+        self.skip();
+        let lines = self.policy_lines()?;
+        Some(Policy {
+            name,
+            lines,
+            span: self.span(start),
+        })
+    }
+
+    /// `"{" ~ policy_line* ~ "}"`, in `policy` and `policy_override`.
+    fn policy_lines(&mut self) -> Option<Vec<PolicyLine>> {
+        self.token_then_skip("{")?;
+        let mut lines = Vec::new();
+        while let Some(line) = self.attempt(Parser::policy_line) {
+            lines.push(line);
+            self.skip();
+        }
+        self.token("}")?;
+        Some(lines)
+    }
+
+    /// `policy_line = { name ~ burn ~ kw_over ~ duration ~ "/" ~ duration ~ (kw_for ~ duration)? }`
+    fn policy_line(&mut self) -> Option<PolicyLine> {
+        let start = self.at;
+        let severity = self.name()?;
+        self.skip();
+        let burn_start = self.at;
+        let burn = match self.attempt(|p| {
+            // factor = ${ number ~ "x" ~ !ident_char }
+            let factor = p.number_then("x")?;
+            (!p.peek().is_some_and(ident_char)).then_some(factor)
+        }) {
+            Some(factor) => Burn::Factor(factor),
+            // share = ${ number ~ "%" }
+            None => {
+                let share = self.attempt(|p| p.number_then("%"))?;
+                Burn::Share(share.div(Ratio::int(100)).unwrap_or(Ratio::ZERO))
+            }
+        };
+        let burn_span = self.span(burn_start);
+        self.skip();
+        self.keyword("over")?;
+        self.skip();
+        let long = self.duration()?;
+        self.skip();
+        self.token_then_skip("/")?;
+        let short = self.duration()?;
+        // The blanks before an absent `for` are part of the line, as in
+        // pest, which skips them before trying the optional part.
+        self.skip();
+        let for_ = self.attempt(|p| {
+            p.keyword("for")?;
+            p.skip();
+            p.duration()
+        });
+        Some(PolicyLine {
+            severity,
+            burn,
+            burn_span,
+            long,
+            short,
+            for_,
+            span: self.span(start),
+        })
+    }
+
+    /// `defaults = { kw_defaults ~ block }`; the block spans the item.
+    fn defaults(&mut self) -> Option<Block> {
+        let start = self.at;
+        self.keyword("defaults")?;
+        self.skip();
+        let mut block = self.block()?;
+        block.span = self.span(start);
+        Some(block)
+    }
+
+    /// `service = { kw_service ~ name ~ "{" ~ service_entry* ~ "}" }`
+    fn service(&mut self) -> Option<Service> {
+        let start = self.at;
+        self.keyword("service")?;
+        self.skip();
+        let name = self.name()?;
+        self.skip();
+        self.token_then_skip("{")?;
+        let mut service = Service {
+            name,
+            settings: Vec::new(),
+            labels: Vec::new(),
+            slis: Vec::new(),
+            slos: Vec::new(),
+            span: Span::new(self.file, start, start),
+        };
+        // service_entry = _{ sli | slo | labels | setting }
+        loop {
+            if let Some(sli) = self.attempt(Parser::sli) {
+                service.slis.push(sli);
+            } else if let Some(slo) = self.attempt(Parser::slo) {
+                service.slos.push(slo);
+            } else if let Some(labels) = self.attempt(Parser::labels) {
+                service.labels.push(labels);
+            } else if let Some(setting) = self.attempt(Parser::setting) {
+                service.settings.push(setting);
+            } else {
+                break;
+            }
+            self.skip();
+        }
+        self.token("}")?;
+        service.span = self.span(start);
+        Some(service)
+    }
+
+    /// `sli = { kw_sli ~ name ~ "=" ~ name ~ block }`
+    fn sli(&mut self) -> Option<Sli> {
+        self.keyword("sli")?;
+        self.skip();
+        let name = self.name()?;
+        self.skip();
+        self.token_then_skip("=")?;
+        let kind = self.name()?;
+        self.skip();
+        let block = self.block()?;
+        Some(Sli { name, kind, block })
+    }
+
+    /// `slo = { kw_slo ~ name ~ block }`
+    fn slo(&mut self) -> Option<Slo> {
+        self.keyword("slo")?;
+        self.skip();
+        let name = self.name()?;
+        self.skip();
+        let block = self.block()?;
+        Some(Slo { name, block })
+    }
+
+    /// `labels = { kw_labels ~ block }`; the block spans the entry.
+    fn labels(&mut self) -> Option<Block> {
+        let start = self.at;
+        self.keyword("labels")?;
+        self.skip();
+        let mut block = self.block()?;
+        block.span = self.span(start);
+        Some(block)
+    }
+
+    /// `receiver = { kw_receiver ~ name ~ "=" ~ name ~ block }`
+    fn receiver(&mut self) -> Option<Receiver> {
+        self.keyword("receiver")?;
+        self.skip();
+        let name = self.name()?;
+        self.skip();
+        self.token_then_skip("=")?;
+        let kind = self.name()?;
+        self.skip();
+        let block = self.block()?;
+        Some(Receiver { name, kind, block })
+    }
+
+    /// `notify = { kw_notify ~ notify_scope? ~ block }`
+    fn notify(&mut self) -> Option<Notify> {
+        let keyword = self.keyword("notify")?;
+        self.skip();
+        let scope = if let Some(name) = self.attempt(|p| {
+            p.keyword("service")?;
+            p.skip();
+            p.scope_name()
+        }) {
+            NotifyScope::Service(name)
+        } else if let Some(name) = self.attempt(Parser::team) {
+            NotifyScope::Team(name)
+        } else {
+            NotifyScope::All
+        };
+        self.skip();
+        let block = self.block()?;
+        Some(Notify {
+            scope,
+            block,
+            keyword,
+        })
+    }
+
+    /// `notify_team = { kw_team ~ (string | name) }`
+    fn team(&mut self) -> Option<Name> {
+        self.keyword("team")?;
+        self.skip();
+        if let Some(name) = self.attempt(|p| {
+            let start = p.at;
+            let text = p.string()?;
+            Some(Name {
+                text,
+                span: p.span(start),
+            })
+        }) {
+            return Some(name);
+        }
+        self.scope_name()
+    }
+
+    /// The name of a service or team in a `notify` scope. It is not checked
+    /// for length: it only has to match a declared one.
+    fn scope_name(&mut self) -> Option<Name> {
+        let (start, end) = self.name_text()?;
+        Some(Name {
+            text: self.text[start..end].to_string(),
+            span: self.span(start),
+        })
+    }
+
+    /// `block = { "{" ~ setting* ~ "}" }`
+    fn block(&mut self) -> Option<Block> {
+        let start = self.at;
+        self.token_then_skip("{")?;
+        let mut settings = Vec::new();
+        while let Some(setting) = self.attempt(Parser::setting) {
+            settings.push(setting);
+            self.skip();
+        }
+        self.token("}")?;
+        Some(Block {
+            settings,
+            span: self.span(start),
+        })
+    }
+
+    /// `setting = { key ~ "=" ~ value }`
+    fn setting(&mut self) -> Option<Setting> {
+        let key = self.key()?;
+        self.skip();
+        self.token_then_skip("=")?;
+        let value = self.value(true)?;
+        Some(Setting { key, value })
+    }
+
+    /// `value`, or with `nested` false `list_item` (no lists, no overrides):
+    /// `string | promql | duration | percent | number | list | policy_override | name`.
+    fn value(&mut self, nested: bool) -> Option<Value> {
+        let start = self.at;
+        let kind = if let Some(s) = self.attempt(Parser::string) {
+            ValueKind::Str(s)
+        } else if let Some(q) = self.attempt(Parser::promql) {
+            ValueKind::Promql(q)
+        } else if let Some(d) = self.attempt(Parser::duration) {
+            ValueKind::Duration(d.value)
+        } else if let Some(p) = self.attempt(|p| p.number_then("%")) {
+            ValueKind::Percent(p)
+        } else if let Some(n) = self.attempt(Parser::number) {
+            ValueKind::Number(n)
+        } else if let Some(list) = nested.then(|| self.attempt(Parser::list)).flatten() {
+            ValueKind::List(list)
+        } else if let Some(o) = nested
+            .then(|| self.attempt(Parser::policy_override))
+            .flatten()
+        {
+            ValueKind::Override(o)
+        } else {
+            ValueKind::Name(self.name()?.text)
+        };
+        Some(Value {
+            kind,
+            span: self.span(start),
+        })
+    }
+
+    /// `list = { "[" ~ (list_item ~ (list_comma ~ list_item)* ~ list_comma?)? ~ list_close }`
+    fn list(&mut self) -> Option<Vec<Value>> {
+        self.token_then_skip("[")?;
+        let mut items = Vec::new();
+        if let Some(first) = self.attempt(|p| p.value(false)) {
+            items.push(first);
+            self.skip();
+            while let Some(item) = self.attempt(|p| {
+                p.token_then_skip(",")?;
+                p.value(false)
+            }) {
+                items.push(item);
+                self.skip();
+            }
+            if self.token(",").is_some() {
+                self.skip();
+            }
+        }
+        self.token("]")?;
+        Some(items)
+    }
+
+    /// `policy_override = { name ~ "{" ~ policy_line* ~ "}" }`
+    fn policy_override(&mut self) -> Option<PolicyOverride> {
+        let policy = self.name()?;
+        self.skip();
+        let lines = self.policy_lines()?;
+        Some(PolicyOverride { policy, lines })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_with_pest;
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    /// The property: where pest accepts a text, this parser gives the same
+    /// tree and diagnostics; where pest rejects it, this parser does too.
+    fn agrees_with_pest(text: &str) -> Result<(), String> {
+        let file = FileId(0);
+        match (parse(file, text), parse_with_pest(file, text)) {
+            (Some(ours), Ok(theirs)) if ours == theirs => Ok(()),
+            (None, Err(_)) => Ok(()),
+            (ours, theirs) => Err(format!(
+                "parsers disagree on {text:?}:\nthis one: {ours:#?}\npest: {theirs:#?}"
+            )),
+        }
+    }
+
+    fn slo_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                slo_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "slo") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// Every spec and test fixture, and every input the fuzzer kept: they
+    /// cover the grammar (the fuzzer keeps what reaches new code in pest).
+    #[test]
+    fn agrees_with_pest_on_specs_fixtures_and_the_fuzzing_corpus() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = Vec::new();
+        for dir in ["specs", "tests", "docs"] {
+            slo_files(&root.join(dir), &mut paths);
+        }
+        let corpus = std::fs::read_dir(root.join("fuzz/corpus/parse_check"))
+            .expect("the fuzzing corpus is in the repository");
+        paths.extend(corpus.flatten().map(|e| e.path()));
+        assert!(paths.len() > 1000, "only {} inputs found", paths.len());
+        let (mut accepted, mut rejected) = (0, 0);
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue; // not UTF-8: never reaches a parser
+            };
+            if let Err(e) = agrees_with_pest(&text) {
+                panic!("{}: {e}", path.display());
+            }
+            if parse(FileId(0), &text).is_some() {
+                accepted += 1;
+            } else {
+                rejected += 1;
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(
+            accepted > 100 && rejected > 100,
+            "{accepted} accepted, {rejected} rejected"
+        );
+    }
+
+    /// Pieces of the language, blanks and comments included, and near misses.
+    const PIECES: &[&str] = &[
+        "policy",
+        "defaults",
+        "service",
+        "labels",
+        "sli",
+        "slo",
+        "over",
+        "for",
+        "receiver",
+        "notify",
+        "team",
+        "page",
+        "x",
+        "a-b_1",
+        "_",
+        "policyx",
+        "for2",
+        "{",
+        "}",
+        "[",
+        "]",
+        "=",
+        "/",
+        ",",
+        "\"s\"",
+        "\"a\\\"b\"",
+        "\"\\q\"",
+        "\"\\",
+        "`rate(x[$window])`",
+        "`",
+        "14.4x",
+        "2%",
+        "99.9%",
+        "1.",
+        ".5",
+        "0.5",
+        "12",
+        "1234567890123.5",
+        "5m",
+        "1h30m",
+        "300ms",
+        "5mx",
+        "5ms5m",
+        "99999w",
+        "5",
+        "m",
+        "%",
+        " ",
+        "\t",
+        "\n",
+        "\r\n",
+        "# note\n",
+        "#",
+        "é",
+    ];
+
+    fn soup() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|p| {
+            p.iter()
+                .flat_map(|piece| [*piece, " "])
+                .take(2 * p.len())
+                .collect()
+        })
+    }
+
+    /// A valid program with pieces spliced into it: mostly almost valid.
+    fn spliced() -> impl Strategy<Value = String> {
+        const BASE: &str = include_str!("../../specs/checkout.slo");
+        let edit = (0..BASE.len(), 0..8usize, proptest::sample::select(PIECES));
+        proptest::collection::vec(edit, 1..4).prop_map(|edits| {
+            let mut text = BASE.to_string();
+            for (at, cut, piece) in edits {
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + cut).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(at..end, piece);
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn agrees_with_pest_on_token_soup(text in soup()) {
+            agrees_with_pest(&text).map_err(TestCaseError::fail)?;
+        }
+
+        #[test]
+        fn agrees_with_pest_on_spliced_specs(text in spliced()) {
+            agrees_with_pest(&text).map_err(TestCaseError::fail)?;
+        }
+    }
+}
