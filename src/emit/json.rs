@@ -7,8 +7,8 @@
 //! building, copying and dropping maps. Here an object is a vector of
 //! entries kept sorted by key (the order a `Value` writes its keys in), keys
 //! known at compile time are not copied, a value put inside another is
-//! moved, and parts that never change are built once ([`shared!`]). The
-//! text is written into one buffer; numbers with a
+//! moved, and parts that never change are built and written once
+//! ([`shared!`]). The text is written into one buffer; numbers with a
 //! fraction are formatted by `serde_json`, and strings escaped by its rules
 //! (`"`, `\`, control characters). The tests compare the output with
 //! `serde_json`'s for arbitrary trees byte for byte.
@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::OnceLock;
 
 /// A key or a string value: borrowed when it is a literal, owned when built
 /// at run time.
@@ -43,7 +44,35 @@ pub enum Json {
     Object(Object),
     /// A value built once (a `static`) and shared by every tree that has
     /// it: the parts of panels that are the same in every panel.
-    Shared(&'static Json),
+    Shared(&'static Shared),
+}
+
+/// How many nesting levels a [`Shared`] value keeps its text for.
+const SHARED_DEPTHS: usize = 12;
+
+/// A value that never changes, with its text at each nesting level, made
+/// the first time it is written there: the same text is written into every
+/// dashboard, so it is copied instead of written again.
+#[derive(Debug)]
+pub struct Shared {
+    value: Json,
+    text: [OnceLock<Box<str>>; SHARED_DEPTHS],
+}
+
+impl Shared {
+    /// `value`, its text not written yet.
+    pub fn new(value: Json) -> Shared {
+        Shared {
+            value,
+            text: Default::default(),
+        }
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
+        self.value == other.value
+    }
 }
 
 /// A JSON object: each key once, in byte order (the order a
@@ -141,7 +170,14 @@ fn write(out: &mut String, value: &Json, depth: usize) {
             new_line(out, depth);
             out.push('}');
         }
-        Json::Shared(value) => write(out, value, depth),
+        Json::Shared(shared) => match shared.text.get(depth) {
+            Some(text) => out.push_str(text.get_or_init(|| {
+                let mut text = String::new();
+                write(&mut text, &shared.value, depth);
+                text.into()
+            })),
+            None => write(out, &shared.value, depth),
+        },
     }
 }
 
@@ -366,8 +402,10 @@ macro_rules! object {
 /// `"color": shared!({ "mode": "thresholds" })`.
 macro_rules! shared {
     ($($value:tt)+) => {{
-        static VALUE: ::std::sync::LazyLock<$crate::emit::json::Json> =
-            ::std::sync::LazyLock::new(|| $crate::emit::json::json!($($value)+));
+        static VALUE: ::std::sync::LazyLock<$crate::emit::json::Shared> =
+            ::std::sync::LazyLock::new(|| {
+                $crate::emit::json::Shared::new($crate::emit::json::json!($($value)+))
+            });
         $crate::emit::json::Json::Shared(&VALUE)
     }};
 }
@@ -478,6 +516,24 @@ mod tests {
         let tree = json!({ "a": [shared!({ "b": [1, 2] }), shared!([])] });
         let theirs = serde_json::json!({ "a": [{ "b": [1, 2] }, []] });
         assert_eq!(pretty(&tree), reference(theirs));
+    }
+
+    /// The text a shared value keeps for each nesting level, written again
+    /// and again at every level (beyond the levels kept too), is the text
+    /// of the value written in place.
+    #[test]
+    fn shared_values_write_the_same_at_every_depth() {
+        fn part() -> Json {
+            shared!({ "mode": "x", "steps": [{ "color": "red", "value": Json::Null }, 1.5] })
+        }
+        let inline =
+            || json!({ "mode": "x", "steps": [{ "color": "red", "value": Json::Null }, 1.5] });
+        let (mut ours, mut theirs) = (part(), inline());
+        for depth in 0..2 * SHARED_DEPTHS {
+            ours = json!([part(), ours, { "k": part() }]);
+            theirs = json!([inline(), theirs, { "k": inline() }]);
+            assert_eq!(pretty(&ours), pretty(&theirs), "nested {depth} deep");
+        }
     }
 
     #[test]
