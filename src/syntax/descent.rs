@@ -362,12 +362,7 @@ impl<'a> Parser<'a> {
 
     /// `defaults = { kw_defaults ~ block }`; the block spans the item.
     fn defaults(&mut self) -> Option<Block> {
-        let start = self.at;
-        self.keyword("defaults")?;
-        self.skip();
-        let mut block = self.block()?;
-        block.span = self.span(start);
-        Some(block)
+        self.keyword_block("defaults")
     }
 
     /// `service = { kw_service ~ name ~ "{" ~ service_entry* ~ "}" }`
@@ -408,15 +403,20 @@ impl<'a> Parser<'a> {
 
     /// `sli = { kw_sli ~ name ~ "=" ~ name ~ block }`
     fn sli(&mut self) -> Option<Sli> {
-        self.keyword("sli")?;
+        let (name, kind, block) = self.kind_item("sli")?;
+        Some(Sli { name, kind, block })
+    }
+
+    /// `KEYWORD ~ name ~ "=" ~ name ~ block`: an `sli` or a `receiver`.
+    fn kind_item(&mut self, keyword: &str) -> Option<(Name, Name, Block)> {
+        self.keyword(keyword)?;
         self.skip();
         let name = self.name()?;
         self.skip();
         self.token_then_skip("=")?;
         let kind = self.name()?;
         self.skip();
-        let block = self.block()?;
-        Some(Sli { name, kind, block })
+        Some((name, kind, self.block()?))
     }
 
     /// `slo = { kw_slo ~ name ~ block }`
@@ -431,8 +431,13 @@ impl<'a> Parser<'a> {
 
     /// `labels = { kw_labels ~ block }`; the block spans the entry.
     fn labels(&mut self) -> Option<Block> {
+        self.keyword_block("labels")
+    }
+
+    /// `KEYWORD ~ block`, the block spanning both: `defaults` or `labels`.
+    fn keyword_block(&mut self, keyword: &str) -> Option<Block> {
         let start = self.at;
-        self.keyword("labels")?;
+        self.keyword(keyword)?;
         self.skip();
         let mut block = self.block()?;
         block.span = self.span(start);
@@ -441,14 +446,7 @@ impl<'a> Parser<'a> {
 
     /// `receiver = { kw_receiver ~ name ~ "=" ~ name ~ block }`
     fn receiver(&mut self) -> Option<Receiver> {
-        self.keyword("receiver")?;
-        self.skip();
-        let name = self.name()?;
-        self.skip();
-        self.token_then_skip("=")?;
-        let kind = self.name()?;
-        self.skip();
-        let block = self.block()?;
+        let (name, kind, block) = self.kind_item("receiver")?;
         Some(Receiver { name, kind, block })
     }
 
@@ -654,16 +652,9 @@ mod tests {
         );
     }
 
-    /// Pieces of the language, blanks and comments included, and near misses.
+    /// Pieces of the language besides the reserved words, blanks and
+    /// comments included, and near misses.
     const PIECES: &[&str] = &[
-        "policy",
-        "defaults",
-        "service",
-        "labels",
-        "sli",
-        "slo",
-        "over",
-        "for",
         "receiver",
         "notify",
         "team",
@@ -712,8 +703,12 @@ mod tests {
         "é",
     ];
 
+    fn piece() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(KEYWORDS.iter().chain(PIECES).copied().collect::<Vec<_>>())
+    }
+
     fn soup() -> impl Strategy<Value = String> {
-        proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|p| {
+        proptest::collection::vec(piece(), 0..40).prop_map(|p| {
             p.iter()
                 .flat_map(|piece| [*piece, " "])
                 .take(2 * p.len())
@@ -724,7 +719,7 @@ mod tests {
     /// A valid program with pieces spliced into it: mostly almost valid.
     fn spliced() -> impl Strategy<Value = String> {
         const BASE: &str = include_str!("../../specs/checkout.slo");
-        let edit = (0..BASE.len(), 0..8usize, proptest::sample::select(PIECES));
+        let edit = (0..BASE.len(), 0..8usize, piece());
         proptest::collection::vec(edit, 1..4).prop_map(|edits| {
             let mut text = BASE.to_string();
             for (at, cut, piece) in edits {
