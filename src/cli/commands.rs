@@ -95,6 +95,7 @@ pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
             Err(code) => code,
         };
     }
+    slo::start_workers();
     let sources = match files::load(paths) {
         Ok(s) => s,
         Err(e) => return fail(e),
