@@ -6,28 +6,12 @@
 //! (Prometheus expands alert labels and annotations as templates, so
 //! `{{ $value }}` in user text must not be expanded).
 
+mod support;
+
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// `promtool`, or `None` (with a loud warning) when it is missing outside CI.
-fn promtool() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("promtool"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "promtool is required in CI (apt-get install prometheus)"
-        );
-        eprintln!("\n*** SKIPPING: promtool not found on PATH; install the Debian package `prometheus` ***\n");
-    }
-    found
-}
 
 /// A `.slo` string literal for `value`.
 fn slo_string(value: &str) -> String {
@@ -197,7 +181,9 @@ fn assert_round_trip(promtool: &Path, value: &str) {
 
 #[test]
 fn hostile_text_comes_out_exactly_as_written() {
-    let Some(promtool) = promtool() else { return };
+    let Some(promtool) = support::tool("promtool") else {
+        return;
+    };
     for value in [
         r#"pay"ments"#,
         r"back\slash\\",
@@ -225,7 +211,9 @@ fn hostile_text_comes_out_exactly_as_written() {
 
 #[test]
 fn a_promql_comment_does_not_swallow_what_the_compiler_adds() {
-    let Some(promtool) = promtool() else { return };
+    let Some(promtool) = support::tool("promtool") else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let source = spec("x")
         .replace("`errors_total`", "`errors_total # 5xx only`")

@@ -18,6 +18,8 @@
 //! result must be free of errors and of series the rule's labels would make
 //! identical. Only loopback traffic; the server is killed whatever happens.
 
+mod support;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -36,28 +38,6 @@ use promql_parser::util::{walk_expr, ExprVisitor};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `prometheus`, or `None` (with a loud warning) when it is missing outside CI.
-fn prometheus() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("prometheus"))
-            .find(|p| p.is_file())
-    });
-    let found =
-        on_path.or_else(|| Some(PathBuf::from("/usr/bin/prometheus")).filter(|p| p.is_file()));
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "prometheus is required in CI (apt-get install prometheus)"
-        );
-        eprintln!(
-            "\n*** SKIPPING: prometheus not found; install the Debian package `prometheus` ***\n"
-        );
-    }
-    found
 }
 
 /// A port nobody listens on right now.
@@ -285,7 +265,7 @@ fn generated_rules(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
 
 #[test]
 fn prometheus_evaluates_every_generated_rule_without_errors() {
-    let Some(prometheus) = prometheus() else {
+    let Some(prometheus) = support::tool("prometheus") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

@@ -12,13 +12,71 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/grafana-schema`, where CI keeps Grafana's published schema
-/// (`SLO_SHARED_DIR` overrides the `shared` directory).
-pub fn grafana_schema_dir() -> PathBuf {
+/// Whether this is a CI run (`CI` set and not empty): there every check is
+/// required, and a missing tool or data file is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// The words a test prints when it checked nothing because something it needs
+/// is missing. `.ci/run` looks for them to prove the fresh-clone path.
+pub const SKIPPED: &str = "!!! SKIPPED:";
+
+/// Says loudly that a test checked nothing: straight to the stderr handle,
+/// not `eprintln!`, since libtest captures what `eprintln!` prints in a
+/// passing test, and this must be seen.
+fn skip(what: &str, fix: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{SKIPPED} {what}, so this test checked nothing against it; {fix} !!!\n"
+    );
+}
+
+/// Data that CI keeps in `../shared/` beside the repository: where it is
+/// fetched from, so a message can say how to get it.
+pub struct Shared {
+    /// The folder under `shared/`.
+    pub dir: &'static str,
+    /// What it is and where it comes from upstream.
+    pub source: &'static str,
+}
+
+/// Grafana's published dashboard JSON schema (draft-07).
+pub const GRAFANA_SCHEMA: Shared = Shared {
+    dir: "grafana-schema",
+    source: "the `jsonschema/` folder of the grafana-foundation-sdk repository \
+             (Apache-2.0; schemaVersion 42)",
+};
+
+/// The `shared` directory: `SLO_SHARED_DIR`, or `../shared` beside the repository.
+pub fn shared_root() -> PathBuf {
     match std::env::var_os("SLO_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir).join("grafana-schema"),
-        None => root().join("../shared/grafana-schema"),
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("../shared"),
     }
+}
+
+/// The folder of `data` under the shared directory. Missing in CI is a
+/// failure; otherwise the caller skips what needs it, and this says so loudly.
+pub fn shared(data: &Shared) -> Option<PathBuf> {
+    let dir = shared_root().join(data.dir);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        !in_ci(),
+        "{} is missing, and CI is set: CI must run these checks \
+         (CI keeps `shared/` beside the repository; SLO_SHARED_DIR points elsewhere)",
+        dir.display()
+    );
+    skip(
+        &format!("{} is missing", dir.display()),
+        &format!(
+            "put {} there (or point SLO_SHARED_DIR at the folder that holds `{}/`) to run it",
+            data.source, data.dir
+        ),
+    );
+    None
 }
 
 /// Runs `slo compile` on `paths` (relative to `cwd`) and returns the output
@@ -73,7 +131,8 @@ pub fn files(dir: &Path, prefix: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The path of an external tool (`promtool`, `amtool`, `prometheus-alertmanager`).
+/// The path of an external tool (`promtool`, `prometheus`, `amtool`,
+/// `prometheus-alertmanager`).
 /// Missing in CI (`CI` set) is a failure; locally the test is skipped with a
 /// loud warning.
 pub fn tool(name: &str) -> Option<PathBuf> {
@@ -83,23 +142,18 @@ pub fn tool(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        let package = if name == "promtool" {
-            "prometheus"
-        } else {
-            "prometheus-alertmanager"
+        let package = match name {
+            "promtool" | "prometheus" => "prometheus",
+            _ => "prometheus-alertmanager",
         };
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
         assert!(
-            !ci,
+            !in_ci(),
             "`{name}` is not installed, and CI is set: CI must run these checks \
              (install the Debian package `{package}`; see .ci/run)"
         );
-        // Straight to the stderr handle, not `eprintln!`: libtest captures
-        // what `eprintln!` prints in a passing test, and this must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED: `{name}` is not on PATH, so this test checked nothing against \
-             the real tool; install the Debian package `{package}` to run it !!!\n"
+        skip(
+            &format!("`{name}` is not on PATH"),
+            &format!("install the Debian package `{package}` to run it"),
         );
     }
     found
