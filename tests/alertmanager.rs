@@ -424,3 +424,163 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
     );
     drop(am);
 }
+
+/// One SLO split by route beside one that is not, so that the program has
+/// `by` labels and an SLO whose alerts lack them.
+const SPLIT: &str = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 3x    over 1d/2h
+}
+
+defaults {
+  alerting = standard
+}
+
+service api {
+  team = "core \"platform\""
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.9%
+    by     = [route]
+  }
+  slo other {
+    sli    = requests
+    target = 99%
+  }
+}
+"#;
+
+/// `GET path` on a loopback server; the response body. HTTP/1.0, so the
+/// answer comes whole rather than chunked.
+fn http_get(url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(
+        head.lines().next().is_some_and(|l| l.contains(" 200 ")),
+        "GET {path}: {head}"
+    );
+    body.to_string()
+}
+
+/// What a user sees of one alert: its SLO, route (empty when it has none),
+/// severity, and whether a page inhibits it.
+type Seen = (String, String, String, bool);
+
+fn seen(alerts: &serde_json::Value) -> Vec<Seen> {
+    let mut seen: Vec<Seen> = alerts
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let label = |k: &str| a["labels"][k].as_str().unwrap_or("").to_string();
+            let inhibited = a["status"]["inhibitedBy"]
+                .as_array()
+                .is_some_and(|by| !by.is_empty());
+            (label("slo"), label("route"), label("severity"), inhibited)
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[test]
+fn a_page_for_one_route_inhibits_the_ticket_of_that_route_only() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let (_src, out) = compile_text(&[("api.slo", SPLIT), ("notifications.slo", NOTIFICATIONS)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The labels the generated rules put on their alerts; a per-route
+    // alert also carries the `route` of the series that fired it.
+    let alerts = alert_labels(out.path());
+    let fire = |slo: &str, severity: &str, route: Option<&str>| {
+        let mut labels = alerts
+            .iter()
+            .find(|l| get(l, "slo") == slo && get(l, "severity") == severity)
+            .unwrap_or_else(|| panic!("no {severity} alert for {slo}"))
+            .clone();
+        if let Some(route) = route {
+            labels.push(("route".to_string(), route.to_string()));
+        }
+        let o = Command::new(&amtool)
+            .args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(&labels))
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    fire("availability", "page", Some("/checkout"));
+    fire("availability", "ticket", Some("/checkout"));
+    fire("availability", "ticket", Some("/search"));
+    fire("other", "page", None);
+    fire("other", "ticket", None);
+
+    let s = |slo: &str, route: &str, severity: &str, inhibited: bool| {
+        (slo.into(), route.into(), severity.into(), inhibited)
+    };
+    let expected: Vec<Seen> = vec![
+        s("availability", "/checkout", "page", false),
+        s("availability", "/checkout", "ticket", true),
+        // Paging for /checkout says nothing about /search.
+        s("availability", "/search", "ticket", false),
+        // Without `by`, the alerts lack `route` on both sides: still equal.
+        s("other", "", "page", false),
+        s("other", "", "ticket", true),
+    ];
+    // Inhibition is worked out as alerts arrive; give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut listed = Vec::new();
+    while Instant::now() < deadline {
+        listed =
+            seen(&serde_json::from_str(&http_get(&am.url, "/api/v2/alerts")).expect("alerts JSON"));
+        if listed == expected {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(listed, expected);
+
+    // Each route's alerts are their own notification: the two tickets of
+    // `availability` go out apart, not merged under one SLO.
+    let groups: serde_json::Value =
+        serde_json::from_str(&http_get(&am.url, "/api/v2/alerts/groups")).expect("groups JSON");
+    let tickets: Vec<(String, usize)> = groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter(|g| g["labels"]["slo"] == "availability" && g["receiver"]["name"] == "chat")
+        .map(|g| {
+            (
+                g["labels"]["route"].as_str().unwrap_or("").to_string(),
+                g["alerts"].as_array().expect("alerts").len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tickets,
+        [("/checkout".to_string(), 1), ("/search".to_string(), 1)]
+    );
+    drop(am);
+}
