@@ -23,9 +23,8 @@ pub fn panels(program: &Program) -> Vec<Object> {
     // burn. (The objective is one series per SLO; `max` only drops the
     // service's extra labels.)
     let per_slo = |series: &str| format!("max by (service, slo) ({series}{{{ours}}})");
-    let least_budget = format!(
-        "min by (service, slo) (slo:period_error_budget_remaining:ratio{{{ours}}})"
-    );
+    let least_budget =
+        format!("min by (service, slo) (slo:period_error_budget_remaining:ratio{{{ours}}})");
     let firing = format!("ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {ours}}}");
 
     let missed = panels::stat(
@@ -108,10 +107,7 @@ pub fn panels(program: &Program) -> Vec<Object> {
     }
     let queries = vec![
         Query::instant(format!("100 * {}", per_slo("slo:objective:ratio")), ""),
-        Query::instant(
-            format!("100 * {least_budget}"),
-            "",
-        ),
+        Query::instant(format!("100 * {least_budget}"), ""),
         Query::instant(per_slo("slo:current_burn_rate:ratio"), ""),
         Query::instant(
             format!(
