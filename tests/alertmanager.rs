@@ -1,7 +1,8 @@
 //! The generated Alertmanager configuration, checked by the real tools:
 //! `amtool check-config`, `amtool config routes test` with the labels of
 //! the generated alerts, and a real Alertmanager on a loopback port proving
-//! the inhibition and rendering the Slack message.
+//! the inhibition (per value of a per-label SLO), the grouping and the
+//! Slack messages.
 
 mod support;
 
@@ -320,7 +321,7 @@ fn outputs_do_not_depend_on_the_order_of_files() {
 
 /// Accepts one HTTP request on `listener` within `timeout` and returns its
 /// body, answering `200 OK`.
-fn receive_one(listener: TcpListener, timeout: Duration) -> Option<String> {
+fn receive_one(listener: &TcpListener, timeout: Duration) -> Option<String> {
     use std::io::{Read, Write};
     listener.set_nonblocking(true).expect("nonblocking");
     let deadline = Instant::now() + timeout;
@@ -411,7 +412,7 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let body =
-        receive_one(slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
+        receive_one(&slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
     let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
     let text = message["attachments"][0]["text"].as_str().expect("text");
     assert!(
@@ -582,5 +583,81 @@ fn a_page_for_one_route_inhibits_the_ticket_of_that_route_only() {
         tickets,
         [("/checkout".to_string(), 1), ("/search".to_string(), 1)]
     );
+    drop(am);
+}
+
+#[test]
+fn each_route_of_a_per_label_slo_gets_its_own_slack_message_naming_it() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let slack = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let url_file = secrets.path().join("slack");
+    let address = slack.local_addr().expect("address");
+    fs::write(&url_file, format!("http://{address}/hook")).expect("secret");
+    let notifications =
+        NOTIFICATIONS.replace("/run/secrets/slack", &url_file.display().to_string());
+    let (_src, out) = compile_text(&[("api.slo", SPLIT), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The ticket rule of `availability`, fired for two routes, with its
+    // annotations expanded as Prometheus would for each.
+    let rules = fs::read_to_string(out.path().join("prometheus/api.yml")).expect("rules");
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
+    let rule = y["groups"]
+        .as_sequence()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
+        .find(|r| r["labels"]["slo"] == "availability" && r["labels"]["severity"] == "ticket")
+        .expect("the ticket rule of `availability`")
+        .clone();
+    let labels = alert_labels(out.path())
+        .into_iter()
+        .find(|l| get(l, "slo") == "availability" && get(l, "severity") == "ticket")
+        .expect("labels");
+    for route in ["/checkout", "/search"] {
+        let mut add = Command::new(&amtool);
+        add.args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(&labels))
+            .arg(format!("route=\"{route}\""));
+        for k in ["summary", "description"] {
+            let v = rule["annotations"][k].as_str().expect("annotation");
+            assert!(v.contains("route={{ $labels.route }}"), "{k}: {v}");
+            add.arg(format!(
+                "--annotation={k}={}",
+                v.replace("{{ $labels.route }}", route)
+            ));
+        }
+        let o = add.output().expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    let mut messages = Vec::new();
+    for _ in 0..2 {
+        let body = receive_one(&slack, Duration::from_secs(30))
+            .expect("Alertmanager posted one Slack message per route");
+        let message: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let part = |k: &str| message["attachments"][0][k].as_str().expect(k).to_string();
+        messages.push((part("title"), part("text")));
+    }
+    messages.sort();
+    for ((title, text), (route, other)) in messages
+        .iter()
+        .zip([("/checkout", "/search"), ("/search", "/checkout")])
+    {
+        // Alertmanager's title lists the group's labels: the route is one.
+        assert!(title.contains(route) && !title.contains(other), "{title}");
+        assert!(
+            text.starts_with(&format!(
+                "*ticket* api availability (route={route}): error budget burning 3x too fast"
+            )) && !text.contains(other),
+            "{text}"
+        );
+    }
     drop(am);
 }
