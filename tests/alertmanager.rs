@@ -1,7 +1,8 @@
 //! The generated Alertmanager configuration, checked by the real tools:
 //! `amtool check-config`, `amtool config routes test` with the labels of
 //! the generated alerts, and a real Alertmanager on a loopback port proving
-//! the inhibition and rendering the Slack message.
+//! the inhibition (per value of a per-label SLO), the grouping and the
+//! Slack messages.
 
 mod support;
 
@@ -320,7 +321,7 @@ fn outputs_do_not_depend_on_the_order_of_files() {
 
 /// Accepts one HTTP request on `listener` within `timeout` and returns its
 /// body, answering `200 OK`.
-fn receive_one(listener: TcpListener, timeout: Duration) -> Option<String> {
+fn receive_one(listener: &TcpListener, timeout: Duration) -> Option<String> {
     use std::io::{Read, Write};
     listener.set_nonblocking(true).expect("nonblocking");
     let deadline = Instant::now() + timeout;
@@ -411,7 +412,7 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let body =
-        receive_one(slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
+        receive_one(&slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
     let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
     let text = message["attachments"][0]["text"].as_str().expect("text");
     assert!(
@@ -422,5 +423,241 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
         text.contains("Dashboard: https://grafana.example.com/d/slo-api/api-slos"),
         "{text}"
     );
+    drop(am);
+}
+
+/// One SLO split by route beside one that is not, so that the program has
+/// `by` labels and an SLO whose alerts lack them.
+const SPLIT: &str = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 3x    over 1d/2h
+}
+
+defaults {
+  alerting = standard
+}
+
+service api {
+  team = "core \"platform\""
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.9%
+    by     = [route]
+  }
+  slo other {
+    sli    = requests
+    target = 99%
+  }
+}
+"#;
+
+/// `GET path` on a loopback server; the response body. HTTP/1.0, so the
+/// answer comes whole rather than chunked.
+fn http_get(url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {address}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(
+        head.lines().next().is_some_and(|l| l.contains(" 200 ")),
+        "GET {path}: {head}"
+    );
+    body.to_string()
+}
+
+/// What a user sees of one alert: its SLO, route (empty when it has none),
+/// severity, and whether a page inhibits it.
+type Seen = (String, String, String, bool);
+
+fn seen(alerts: &serde_json::Value) -> Vec<Seen> {
+    let mut seen: Vec<Seen> = alerts
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let label = |k: &str| a["labels"][k].as_str().unwrap_or("").to_string();
+            let inhibited = a["status"]["inhibitedBy"]
+                .as_array()
+                .is_some_and(|by| !by.is_empty());
+            (label("slo"), label("route"), label("severity"), inhibited)
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[test]
+fn a_page_for_one_route_inhibits_the_ticket_of_that_route_only() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let (_src, out) = compile_text(&[("api.slo", SPLIT), ("notifications.slo", NOTIFICATIONS)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The labels the generated rules put on their alerts; a per-route
+    // alert also carries the `route` of the series that fired it.
+    let alerts = alert_labels(out.path());
+    let fire = |slo: &str, severity: &str, route: Option<&str>| {
+        let mut labels = alerts
+            .iter()
+            .find(|l| get(l, "slo") == slo && get(l, "severity") == severity)
+            .unwrap_or_else(|| panic!("no {severity} alert for {slo}"))
+            .clone();
+        if let Some(route) = route {
+            labels.push(("route".to_string(), route.to_string()));
+        }
+        let o = Command::new(&amtool)
+            .args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(&labels))
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    fire("availability", "page", Some("/checkout"));
+    fire("availability", "ticket", Some("/checkout"));
+    fire("availability", "ticket", Some("/search"));
+    fire("other", "page", None);
+    fire("other", "ticket", None);
+
+    let s = |slo: &str, route: &str, severity: &str, inhibited: bool| {
+        (slo.into(), route.into(), severity.into(), inhibited)
+    };
+    let expected: Vec<Seen> = vec![
+        s("availability", "/checkout", "page", false),
+        s("availability", "/checkout", "ticket", true),
+        // Paging for /checkout says nothing about /search.
+        s("availability", "/search", "ticket", false),
+        // Without `by`, the alerts lack `route` on both sides: still equal.
+        s("other", "", "page", false),
+        s("other", "", "ticket", true),
+    ];
+    // Inhibition is worked out as alerts arrive; give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut listed = Vec::new();
+    while Instant::now() < deadline {
+        listed =
+            seen(&serde_json::from_str(&http_get(&am.url, "/api/v2/alerts")).expect("alerts JSON"));
+        if listed == expected {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(listed, expected);
+
+    // Each route's alerts are their own notification: the two tickets of
+    // `availability` go out apart, not merged under one SLO.
+    let groups: serde_json::Value =
+        serde_json::from_str(&http_get(&am.url, "/api/v2/alerts/groups")).expect("groups JSON");
+    let tickets: Vec<(String, usize)> = groups
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter(|g| g["labels"]["slo"] == "availability" && g["receiver"]["name"] == "chat")
+        .map(|g| {
+            (
+                g["labels"]["route"].as_str().unwrap_or("").to_string(),
+                g["alerts"].as_array().expect("alerts").len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tickets,
+        [("/checkout".to_string(), 1), ("/search".to_string(), 1)]
+    );
+    drop(am);
+}
+
+#[test]
+fn each_route_of_a_per_label_slo_gets_its_own_slack_message_naming_it() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let slack = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let url_file = secrets.path().join("slack");
+    let address = slack.local_addr().expect("address");
+    fs::write(&url_file, format!("http://{address}/hook")).expect("secret");
+    let notifications =
+        NOTIFICATIONS.replace("/run/secrets/slack", &url_file.display().to_string());
+    let (_src, out) = compile_text(&[("api.slo", SPLIT), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+
+    // The ticket rule of `availability`, fired for two routes, with its
+    // annotations expanded as Prometheus would for each.
+    let rules = fs::read_to_string(out.path().join("prometheus/api.yml")).expect("rules");
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
+    let rule = y["groups"]
+        .as_sequence()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
+        .find(|r| r["labels"]["slo"] == "availability" && r["labels"]["severity"] == "ticket")
+        .expect("the ticket rule of `availability`")
+        .clone();
+    let labels = alert_labels(out.path())
+        .into_iter()
+        .find(|l| get(l, "slo") == "availability" && get(l, "severity") == "ticket")
+        .expect("labels");
+    for route in ["/checkout", "/search"] {
+        let mut add = Command::new(&amtool);
+        add.args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(&labels))
+            .arg(format!("route=\"{route}\""));
+        for k in ["summary", "description"] {
+            let v = rule["annotations"][k].as_str().expect("annotation");
+            assert!(v.contains("route={{ $labels.route }}"), "{k}: {v}");
+            add.arg(format!(
+                "--annotation={k}={}",
+                v.replace("{{ $labels.route }}", route)
+            ));
+        }
+        let o = add.output().expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    let mut messages = Vec::new();
+    for _ in 0..2 {
+        let body = receive_one(&slack, Duration::from_secs(30))
+            .expect("Alertmanager posted one Slack message per route");
+        let message: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let part = |k: &str| message["attachments"][0][k].as_str().expect(k).to_string();
+        messages.push((part("title"), part("text")));
+    }
+    messages.sort();
+    for ((title, text), (route, other)) in messages
+        .iter()
+        .zip([("/checkout", "/search"), ("/search", "/checkout")])
+    {
+        // Alertmanager's title lists the group's labels: the route is one.
+        assert!(title.contains(route) && !title.contains(other), "{title}");
+        assert!(
+            text.starts_with(&format!(
+                "*ticket* api availability (route={route}): error budget burning 3x too fast"
+            )) && !text.contains(other),
+            "{text}"
+        );
+    }
     drop(am);
 }

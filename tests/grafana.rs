@@ -12,7 +12,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use support::{compile, compile_text, files, root, shared, GRAFANA_SCHEMA};
+use std::process::Command;
+use support::{compile, compile_text, files, root, shared, tool, GRAFANA_SCHEMA};
 
 fn schema(dir: &Path, name: &str) -> Value {
     let path = dir.join(name);
@@ -545,5 +546,178 @@ fn the_schema_check_is_live() {
     assert!(
         !errors(&s.dashboard, &d).is_empty(),
         "an unknown key passed the schema"
+    );
+}
+
+/// A service with an SLO split by route beside one over all routes.
+const PER_ROUTE: &str = r#"
+policy fast {
+  page 14.4x over 1h/5m
+}
+
+defaults {
+  alerting = fast
+}
+
+service shop {
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli    = errors
+    target = 99.9%
+    by     = [route]
+  }
+
+  slo overall {
+    sli    = errors
+    target = 99.9%
+  }
+}
+"#;
+
+/// The targets of the panels titled `title`, across the dashboard.
+fn targets<'a>(d: &'a Value, title: &str) -> Vec<&'a Value> {
+    panel(d, title)
+        .into_iter()
+        .flat_map(|p| p["targets"].as_array().expect("targets"))
+        .collect()
+}
+
+#[test]
+fn legends_of_a_per_label_slo_name_its_values() {
+    let (_src, out) = compile_text(&[("shop.slo", PER_ROUTE)]);
+    let all = check_dashboards(out.path());
+    let d = &all["grafana/shop.json"];
+    // The panels of each SLO follow its row, up to the next row.
+    let mut slo = "";
+    let mut checked = 0;
+    for p in panels(d) {
+        if p["type"] == "row" {
+            slo = p["title"].as_str().expect("title");
+            continue;
+        }
+        for t in p["targets"].as_array().expect("targets") {
+            let legend = t["legendFormat"].as_str().expect("legend");
+            if p["type"] == "table" {
+                continue;
+            }
+            checked += 1;
+            if slo.starts_with("availability") {
+                assert!(
+                    legend.ends_with(": route={{route}}"),
+                    "{}: `{legend}` does not tell the routes apart",
+                    p["title"]
+                );
+            } else {
+                assert!(!legend.contains("{{"), "{}: `{legend}`", p["title"]);
+            }
+        }
+    }
+    assert!(checked >= 10, "every stat, gauge and time series was seen");
+    // The firing alerts of the split SLO, one row per route.
+    let alerts = targets(d, "Firing alerts");
+    let expr = alerts[0]["expr"].as_str().expect("expr");
+    assert!(
+        expr.starts_with("sum by (severity, long_window, short_window, route) (ALERTS{"),
+        "{expr}"
+    );
+    assert!(
+        alerts[1]["expr"]
+            .as_str()
+            .expect("expr")
+            .starts_with("sum by (severity, long_window, short_window) ("),
+        "the other SLO has no route"
+    );
+}
+
+#[test]
+fn the_overview_counts_slos_and_shows_the_worst_value_of_a_per_label_one() {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let (_src, out) = compile_text(&[("shop.slo", PER_ROUTE)]);
+    let all = check_dashboards(out.path());
+    let overview = &all["grafana/slo-overview.json"];
+    // The query text Prometheus receives from a panel.
+    let query = |title: &str, ref_id: &str| {
+        let t = targets(overview, title)
+            .into_iter()
+            .find(|t| t["refId"] == ref_id)
+            .unwrap_or_else(|| panic!("no query {ref_id} in `{title}`"));
+        substitute(t["expr"].as_str().expect("expr"))
+    };
+    let rule_files: Vec<String> = files(out.path(), "prometheus/").into_keys().collect();
+    // Route /a fails half its requests, /b none (no error series), /c all:
+    // at 99.9%, /a has 1 - 0.5 / 0.001 = -499 of its budget left, /b all
+    // of it, /c -999. Over all routes, 360 of 720 requests a minute fail:
+    // `overall` has -499 left.
+    let series = |labels: &str, per_minute: u32| {
+        serde_json::json!({
+            "series": format!("http_requests_total{{{labels}}}"),
+            "values": format!("0+{per_minute}x120"),
+        })
+    };
+    // Rounded: Prometheus sums series in no fixed order, so the last digits
+    // of a sum vary from run to run.
+    let expect = |expr: String, samples: &[(&str, f64)]| {
+        serde_json::json!({
+            "expr": format!("round({expr}, 0.001)"),
+            "eval_time": "70m",
+            "exp_samples": samples
+                .iter()
+                .map(|(labels, value)| serde_json::json!({ "labels": labels, "value": value }))
+                .collect::<Vec<_>>(),
+        })
+    };
+    let test = serde_json::json!({
+        "rule_files": rule_files,
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [
+                series(r#"route="/a", code="200""#, 300),
+                series(r#"route="/a", code="500""#, 300),
+                series(r#"route="/b", code="200""#, 60),
+                series(r#"route="/c", code="503""#, 60),
+            ],
+            "promql_expr_test": [
+                // Two SLOs, however many routes.
+                expect(query("SLOs", "A"), &[("{}", 2.0)]),
+                // Both are out of budget; /a and /c count once, as one SLO.
+                expect(query("SLOs out of budget", "A"), &[("{}", 2.0)]),
+                // The table: each SLO's least budget left, its route /c.
+                expect(
+                    query("Every SLO", "B"),
+                    &[
+                        (r#"{service="shop", slo="availability"}"#, -99900.0),
+                        (r#"{service="shop", slo="overall"}"#, -49900.0),
+                    ],
+                ),
+                // And its fastest burn, /c again: a ratio of 1 over 0.001.
+                expect(
+                    query("Every SLO", "C"),
+                    &[
+                        (r#"{service="shop", slo="availability"}"#, 1000.0),
+                        (r#"{service="shop", slo="overall"}"#, 500.0),
+                    ],
+                ),
+            ],
+        }],
+    });
+    let text = serde_yaml_ng::to_string(&test).expect("test file as YAML");
+    fs::write(out.path().join("test.yml"), &text).expect("write the test file");
+    let o = Command::new(promtool)
+        .args(["test", "rules", "test.yml"])
+        .current_dir(out.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        o.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test.yml ---\n{text}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
     );
 }

@@ -18,14 +18,20 @@ pub fn panels(program: &Program) -> Vec<Object> {
     let slo_count: usize = program.services.iter().map(|s| s.slos.len()).sum();
     // Only this program's SLOs: the same Prometheus may hold others.
     let ours = format!("service=~\"{}\"", services.join("|"));
+    // One value per SLO. A per-label SLO has a series per value of its `by`
+    // labels; it shows its worst one: the least budget left, the fastest
+    // burn. (The objective is one series per SLO; `max` only drops the
+    // service's extra labels.)
     let per_slo = |series: &str| format!("max by (service, slo) ({series}{{{ours}}})");
+    let least_budget =
+        format!("min by (service, slo) (slo:period_error_budget_remaining:ratio{{{ours}}})");
     let firing = format!("ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {ours}}}");
 
     let missed = panels::stat(
         Common {
             id: 1,
             title: "SLOs out of budget".into(),
-            description: "SLOs whose error budget for the current period is spent.".into(),
+            description: "SLOs whose error budget for the current period is spent; a per-label SLO counts once, when any of its values is.".into(),
             grid: Grid {
                 x: 0,
                 y: 0,
@@ -34,7 +40,7 @@ pub fn panels(program: &Program) -> Vec<Object> {
             },
         },
         Query::range(
-            format!("count(slo:period_error_budget_remaining:ratio{{{ours}}} < 0) or vector(0)"),
+            format!("count({least_budget} < 0) or vector(0)"),
             "SLOs",
         ),
         object! {
@@ -48,7 +54,7 @@ pub fn panels(program: &Program) -> Vec<Object> {
         Common {
             id: 2,
             title: "Firing SLO alerts".into(),
-            description: "Burn-rate alerts firing now, across every SLO.".into(),
+            description: "Burn-rate alerts firing now, across every SLO; a per-label SLO fires one per value.".into(),
             grid: Grid {
                 x: 8,
                 y: 0,
@@ -101,13 +107,7 @@ pub fn panels(program: &Program) -> Vec<Object> {
     }
     let queries = vec![
         Query::instant(format!("100 * {}", per_slo("slo:objective:ratio")), ""),
-        Query::instant(
-            format!(
-                "100 * {}",
-                per_slo("slo:period_error_budget_remaining:ratio")
-            ),
-            "",
-        ),
+        Query::instant(format!("100 * {least_budget}"), ""),
         Query::instant(per_slo("slo:current_burn_rate:ratio"), ""),
         Query::instant(
             format!(
@@ -128,7 +128,7 @@ pub fn panels(program: &Program) -> Vec<Object> {
         Common {
             id: 4,
             title: "Every SLO".into(),
-            description: "Target and error budget left over each SLO's period, burn rate over its shortest alert window, and alerts firing now. Click a row to open the SLO's dashboard.".into(),
+            description: "Target and error budget left over each SLO's period, burn rate over its shortest alert window, and alerts firing now. A per-label SLO shows its worst value: the least budget left and the fastest burn. Click a row to open the SLO's dashboard.".into(),
             grid: Grid {
                 x: 0,
                 y: 4,

@@ -4,7 +4,7 @@
 
 use super::panels::{self, Common, Grid, Query, Step};
 use crate::check::{Service, Slo};
-use crate::emit::json::{json, object, shared, Object};
+use crate::emit::json::{json, object, shared, Json, Object};
 use crate::lower::{self, ALERT_NAME};
 use crate::num::Ratio;
 use std::collections::BTreeMap;
@@ -24,6 +24,18 @@ pub fn severity_color(severity: &str) -> &'static str {
         "ticket" => "orange",
         _ => "yellow",
     }
+}
+
+/// The legend of a series: `base`, followed for a per-label SLO by the
+/// values of its `by` labels, `1h: route={{route}}, region={{region}}`, so
+/// that the series of different values are told apart. Label names are
+/// checked (`[a-zA-Z_][a-zA-Z0-9_]*`), so they are safe in a template.
+fn legend(base: impl std::fmt::Display, by: &[String]) -> String {
+    if by.is_empty() {
+        return base.to_string();
+    }
+    let values: Vec<String> = by.iter().map(|l| format!("{l}={{{{{l}}}}}")).collect();
+    format!("{base}: {}", values.join(", "))
 }
 
 /// A ratio as a percentage: 0.999 → 99.9.
@@ -63,7 +75,10 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             description: sli_text.into(),
             ..at(1, 0, 0, 5)
         },
-        Query::range(format!("1 - {}{sel}", lower::ratio_series(period)), "SLI"),
+        Query::range(
+            format!("1 - {}{sel}", lower::ratio_series(period)),
+            legend("SLI", &slo.by),
+        ),
         object! {
             "unit": "percentunit",
             "decimals": decimals,
@@ -84,7 +99,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
         },
         Query::range(
             format!("slo:period_error_budget_remaining:ratio{sel}"),
-            "remaining",
+            legend("remaining", &slo.by),
         ),
         object! {
             "unit": "percentunit",
@@ -108,7 +123,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             .map(|w| {
                 Query::range(
                     format!("{}{sel} / {budget}", lower::ratio_series(w)),
-                    w.to_string(),
+                    legend(w, &slo.by),
                 )
             })
             .collect(),
@@ -131,7 +146,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
         },
         vec![Query::range(
             format!("{}{sel}", lower::ratio_series(current)),
-            format!("errors ({current})"),
+            legend(format_args!("errors ({current})"), &slo.by),
         )],
         object! {
             "unit": "percentunit",
@@ -151,7 +166,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
         },
         vec![Query::range(
             format!("slo:period_error_budget_remaining:ratio{sel}"),
-            "budget remaining",
+            legend("budget remaining", &slo.by),
         )],
         object! {
             "unit": "percentunit",
@@ -237,6 +252,14 @@ fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object 
     } else {
         "Burn-rate alerts of this SLO firing now, by severity and windows.".to_string()
     };
+    // A per-label SLO fires per value: keep the values, one row each.
+    let mut columns = vec!["severity", "long_window", "short_window"];
+    columns.extend(slo.by.iter().map(String::as_str));
+    let index: BTreeMap<String, Json> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.to_string(), Json::from(i)))
+        .collect();
     panels::table(
         Common {
             title: "Firing alerts".into(),
@@ -244,7 +267,7 @@ fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object 
             ..at
         },
         vec![Query::instant(
-            format!("sum by (severity, long_window, short_window) ({selector})"),
+            format!("sum by ({}) ({selector})", columns.join(", ")),
             "",
         )],
         object! {
@@ -255,12 +278,12 @@ fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object 
             "noValue": if slo.alerts.is_empty() { "no alerts defined" } else { "none firing" },
         },
         vec![panels::column_override(&["severity"], None)],
-        shared!([{
+        json!([{
             "id": "organize",
             "options": {
-                "excludeByName": { "Time": true, "Value": true },
-                "indexByName": { "severity": 0, "long_window": 1, "short_window": 2 },
-                "renameByName": { "long_window": "long window", "short_window": "short window" },
+                "excludeByName": shared!({ "Time": true, "Value": true }),
+                "indexByName": index,
+                "renameByName": shared!({ "long_window": "long window", "short_window": "short window" }),
             },
         }]),
         None,
