@@ -3,6 +3,7 @@
 //! (or bad) fraction of that window.
 
 use super::fields::{Fields, Key, Kind};
+use super::promql::Query;
 use super::service::{missing, query};
 use super::{Events, Sli};
 use crate::diag::{Code, Diag};
@@ -42,11 +43,17 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
             ));
             None
         }
-        (Some(_), None) => query(&f, "bad", diags).map(|(q, _, _)| Sli::Gauge {
+        (Some(_), None) => gauge(&f, "bad", diags).map(|q| Sli::Gauge {
             events: Events::Bad(q),
         }),
-        (None, Some(_)) => query(&f, "good", diags).map(|(q, _, _)| Sli::Gauge {
+        (None, Some(_)) => gauge(&f, "good", diags).map(|q| Sli::Gauge {
             events: Events::Good(q),
         }),
     }
+}
+
+/// The query of `key`, unless its metric name says it is no 0/1 gauge.
+fn gauge(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<Query> {
+    let (query, parsed, _) = query(f, key, diags)?;
+    (!super::metric_name::gauge(f, key, &parsed.expr, diags)).then_some(query)
 }

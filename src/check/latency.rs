@@ -101,7 +101,10 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     let threshold = threshold.map(|(t, _)| t);
 
     if native.is_some() && classic.is_none() {
-        let (query, _, span) = query(&f, "native_histogram", diags)?;
+        let (query, parsed, span) = query(&f, "native_histogram", diags)?;
+        if super::metric_name::histogram(&f, "native_histogram", &parsed.expr, diags) {
+            return None;
+        }
         let threshold = threshold?;
         let Query::Selector(selector) = query else {
             diags.push(not_selector("native_histogram", span));
@@ -114,6 +117,11 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     }
 
     let (query, parsed, span) = query(&f, "histogram", diags)?;
+    // A series name is the root of an `le` matcher too (`x_bucket{le="0.3"}`):
+    // reported once, with the fix for both.
+    if super::metric_name::histogram(&f, "histogram", &parsed.expr, diags) {
+        return None;
+    }
     let expr = parsed.expr;
     let threshold = threshold?;
     let selector = match (&query, &expr) {

@@ -7,6 +7,7 @@ mod fields;
 mod gauge;
 mod latency;
 mod lints;
+mod metric_name;
 pub mod notify;
 mod overrides;
 mod policy;

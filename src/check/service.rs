@@ -324,6 +324,11 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         );
         return None;
     }
+    super::metric_name::ratio(
+        &f,
+        &[(key, &events_expr.expr), ("total", &total_expr.expr)],
+        diags,
+    );
     Some(Sli::Ratio { events, total })
 }
 

@@ -3,29 +3,16 @@
 use slo::diag::Sources;
 use slo::limits::{MAX_FILE_BYTES, MAX_PROGRAM_BYTES};
 use slo::OutputFile;
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// Reads every `.slo` file named or found under a named directory, in path
 /// order, so that the result does not depend on the order of the arguments.
+/// A file is read once however many times it is reached (see [`collect`]).
 pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
-    let mut found = Vec::new();
-    for path in paths {
-        let meta = fs::metadata(path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-        if meta.is_dir() {
-            let before = found.len();
-            walk(path, &mut found)?;
-            if found.len() == before {
-                return Err(format!("no `.slo` files in `{}`", path.display()));
-            }
-        } else {
-            found.push(path.clone());
-        }
-    }
-    found.sort();
-    found.dedup();
+    let found = collect(paths)?;
     let mut sources = Sources::new();
     let mut total = 0u64;
     for path in found {
@@ -85,6 +72,38 @@ fn mib(bytes: u64) -> String {
     } else {
         format!("{m:.1} MiB")
     }
+}
+
+/// The `.slo` files named in `paths` or found under a named directory, each
+/// once, sorted by path. Two spellings of one file (`specs` and `./specs`, a
+/// symbolic link and its target, a directory reached through a link) are one
+/// file, told by its real path: read twice, every definition in it would be
+/// reported as defined twice, and `slo fmt` would rewrite it twice. The
+/// spelling kept is the one reached first, arguments taken in order and each
+/// directory's files in path order.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut named = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path)
+            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+        if meta.is_dir() {
+            let mut under = Vec::new();
+            walk(path, &mut under)?;
+            if under.is_empty() {
+                return Err(format!("no `.slo` files in `{}`", path.display()));
+            }
+            under.sort();
+            named.extend(under);
+        } else {
+            named.push(path.clone());
+        }
+    }
+    let mut seen = HashSet::new();
+    // A path that cannot be resolved (a broken link) stands for itself; reading
+    // it reports why.
+    named.retain(|path| seen.insert(fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
+    named.sort();
+    Ok(named)
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {

@@ -84,6 +84,9 @@ codes! {
     SameBadTotal = "SLO403", Error, "`bad` and `total` are the same";
     NotInstantVector = "SLO404", Error, "PromQL expression that is not an instant vector";
     NotSelector = "SLO405", Error, "histogram that is not a plain selector";
+    HistogramSeriesName = "SLO406", Error, "histogram named by one of its series, not its base name";
+    GaugeSeriesName = "SLO407", Error, "gauge SLI on a counter, histogram or timestamp series";
+    RatioSeriesName = "SLO408", Warning, "ratio SLI on a series that does not count events";
     DropsDimension = "SLO410", Error, "expression that drops a label the SLO is split by";
     WindowNotRange = "SLO411", Error, "`$window` not used as a range";
 }
