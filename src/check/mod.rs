@@ -140,6 +140,25 @@ impl Alert {
     }
 }
 
+/// What the caller knows about the program's files that the library, which
+/// reads none, cannot see: the command line fills it in.
+#[derive(Debug, Clone, Default)]
+pub struct Surroundings {
+    /// For a source, the `.slo` files in its directory that were not given,
+    /// named as the user would name them.
+    pub unread: Vec<(crate::diag::FileId, Vec<String>)>,
+}
+
+impl Surroundings {
+    /// The `.slo` files beside `file` that were not given.
+    pub fn unread(&self, file: crate::diag::FileId) -> &[String] {
+        self.unread
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map_or(&[], |(_, names)| names)
+    }
+}
+
 /// The SLO period when neither the SLO nor `defaults` gives one.
 pub const DEFAULT_PERIOD: Duration = Duration(30 * Duration::DAY);
 
@@ -176,7 +195,11 @@ struct Defaults<'a> {
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
-pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
+pub fn check(
+    files: &[ast::File],
+    surroundings: &Surroundings,
+    diags: &mut Vec<Diag>,
+) -> Option<Program> {
     let errors_before = count_errors(diags);
     let mut policies: BTreeMap<&str, &ast::Policy> = BTreeMap::new();
     let mut defaults: Vec<&ast::Block> = Vec::new();
@@ -258,6 +281,7 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
     let cx = service::Context {
         policies: &policies,
         defaults: &defaults,
+        surroundings,
     };
     let service_list: Vec<&ast::Service> = services.values().copied().collect();
     let results = crate::par::map(&service_list, |s| {
