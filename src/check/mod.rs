@@ -319,6 +319,7 @@ pub fn check(
             settings: &defaults.notify,
             policies: &policies,
             services: &services,
+            used_policies: &used_policies,
         },
         diags,
     );

@@ -4,6 +4,7 @@
 //! Secrets never appear in a spec: a receiver names the file Alertmanager
 //! reads its secret from, and writing the secret itself is an error.
 
+mod lints;
 mod receiver;
 
 use receiver::{check_url, receiver};
@@ -149,6 +150,8 @@ pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
     /// Every service, by name.
     pub services: &'a BTreeMap<&'p str, &'p ast::Service>,
+    /// The policies some SLO uses.
+    pub used_policies: &'a BTreeSet<&'p str>,
 }
 
 /// Checks receivers, `notify` blocks and the Grafana URL.
@@ -280,6 +283,21 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
                     .help("add `receiver = NAME` to `defaults`: Alertmanager sends every alert that no `notify` block matches there"),
             );
         }
+    }
+
+    if let Some(default_receiver) = &default_receiver {
+        let routed: BTreeSet<&str> = notifies
+            .iter()
+            .flat_map(|n| &n.block.settings)
+            .map(|s| s.key.text.as_str())
+            .collect();
+        lints::unrouted(
+            cx.policies,
+            cx.used_policies,
+            &routed,
+            default_receiver,
+            diags,
+        );
     }
 
     for (name, (r, _)) in &receivers {
