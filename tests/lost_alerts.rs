@@ -86,14 +86,20 @@ fn deny_warnings_fails_on_an_slo_without_alerts() {
     assert!(!dir.path().join("out").exists());
 }
 
-/// The help of the first `SLO352` in a human rendering, on one line.
-fn help_of_352(err: &str) -> String {
-    let start = err.find("warning[SLO352]").expect("an SLO352 warning");
-    let section = &err[start..];
-    let end = section.find("\n\n").unwrap_or(section.len());
-    let help = &section[..end];
-    let help = &help[help.find("help:").expect("a help")..];
-    help.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The help of the first diagnostic with `code` that `slo check --format
+/// json` prints for `args`, run in `cwd`.
+fn help_of(code: &str, args: &[&str], cwd: &Path) -> String {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = slo(&all, cwd);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {v}"));
+    d["help"].as_str().expect("help").to_string()
 }
 
 #[test]
@@ -110,7 +116,7 @@ fn a_file_checked_alone_names_the_files_beside_it_that_were_not_given() {
 
     let o = slo(&["check", "specs/api.slo"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let help = help_of_352(&stderr(&o));
+    let help = help_of("SLO352", &["specs/api.slo"], dir.path());
     assert!(
         help.contains(
             "may live in a file that was not given: `specs/policies.slo` is in the same directory"
@@ -137,8 +143,7 @@ fn a_file_checked_alone_names_the_files_beside_it_that_were_not_given() {
     // Alone in its directory, there is nothing else to point at.
     let alone = tempfile::tempdir().expect("tempdir");
     fs::write(alone.path().join("api.slo"), API).expect("write");
-    let o = slo(&["check", "api.slo"], alone.path());
-    let help = help_of_352(&stderr(&o));
+    let help = help_of("SLO352", &["api.slo"], alone.path());
     assert!(!help.contains("not given"), "{help}");
 }
 
@@ -147,8 +152,14 @@ fn checking_one_file_of_the_example_specs_says_where_its_policies_are() {
     // `specs/search.slo` relies on `defaults` and policies in the other files.
     let o = slo(&["check", "specs/search.slo"], &root());
     assert_eq!(o.status.code(), Some(1), "unknown policies are errors");
-    let help = help_of_352(&stderr(&o));
+    let help = help_of("SLO352", &["specs/search.slo"], &root());
     assert!(help.contains("`specs/policies.slo`"), "{help}");
+    // The unknown policy says where it may be, too.
+    let help = help_of("SLO101", &["specs/search.slo"], &root());
+    assert!(
+        help.contains("may be defined in a file that was not given: `specs/checkout.slo`"),
+        "{help}"
+    );
     let o = slo(&["check", "--deny", "warnings", "specs"], &root());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

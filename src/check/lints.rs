@@ -172,19 +172,9 @@ pub fn no_alerting(slo: &Name, policies: &[&str], unread: &[String], diags: &mut
     let mut help = format!(
         "add `alerting = {policy}` to the SLO (or to `defaults`, for every SLO), or `alerting = none` if it has no alerts on purpose"
     );
-    if !unread.is_empty() {
-        let mut names: Vec<String> = unread
-            .iter()
-            .take(UNREAD_SHOWN)
-            .map(|f| format!("`{f}`"))
-            .collect();
-        if unread.len() > UNREAD_SHOWN {
-            names.push(format!("{} more", unread.len() - UNREAD_SHOWN));
-        }
+    if let Some(files) = unread_files(unread) {
         help = format!(
-            "`defaults` and policies may live in a file that was not given: {} {} in the same directory; check the files together, or {help}",
-            names.join(", "),
-            if unread.len() == 1 { "is" } else { "are" },
+            "`defaults` and policies may live in a file that was not given: {files}; check the files together, or {help}"
         );
     }
     diags.push(
@@ -196,6 +186,27 @@ pub fn no_alerting(slo: &Name, policies: &[&str], unread: &[String], diags: &mut
         .label("no `alerting` here nor in `defaults`")
         .help(help),
     );
+}
+
+/// "`a.slo`, `b.slo` are in the same directory": the unread files beside a
+/// source, for a help; `None` when there are none.
+pub fn unread_files(unread: &[String]) -> Option<String> {
+    if unread.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = unread
+        .iter()
+        .take(UNREAD_SHOWN)
+        .map(|f| format!("`{f}`"))
+        .collect();
+    if unread.len() > UNREAD_SHOWN {
+        names.push(format!("{} more", unread.len() - UNREAD_SHOWN));
+    }
+    Some(format!(
+        "{} {} in the same directory",
+        names.join(", "),
+        if unread.len() == 1 { "is" } else { "are" },
+    ))
 }
 
 /// A declared retention must be a usable, non-zero number of seconds.

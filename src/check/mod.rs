@@ -270,7 +270,12 @@ pub fn check(
                 if let Some(c) = crate::diag::suggest::closest(name, policies.keys().copied()) {
                     used_policies.insert(c);
                 }
-                diags.push(unknown_policy(name, span, &policies));
+                diags.push(unknown_policy(
+                    name,
+                    span,
+                    &policies,
+                    surroundings.unread(span.file),
+                ));
             }
         }
     }
@@ -354,12 +359,26 @@ fn duplicate(what: &str, name: &ast::Name, first: Span) -> Diag {
     .help(format!("{what} names must be unique; rename or remove one"))
 }
 
-fn unknown_policy(name: &str, span: Span, policies: &BTreeMap<&str, &ast::Policy>) -> Diag {
+/// `unread` are the `.slo` files beside the reference that were not given,
+/// where the policy may well be defined.
+fn unknown_policy(
+    name: &str,
+    span: Span,
+    policies: &BTreeMap<&str, &ast::Policy>,
+    unread: &[String],
+) -> Diag {
     let mut candidates: Vec<&str> = policies.keys().copied().collect();
     candidates.push("none");
+    let typo = crate::diag::suggest::closest(name, candidates.iter().copied()).is_some();
+    let mut help = crate::diag::suggest::did_you_mean(name, candidates, "policy");
+    // A close name is the likelier mistake; otherwise the policy may be in a
+    // file that was not given.
+    if let Some(files) = lints::unread_files(unread).filter(|_| !typo) {
+        help = format!(
+            "`{name}` may be defined in a file that was not given: {files}; check the files together ({help})"
+        );
+    }
     Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
         .label("no policy has this name")
-        .help(crate::diag::suggest::did_you_mean(
-            name, candidates, "policy",
-        ))
+        .help(help)
 }

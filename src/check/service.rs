@@ -460,7 +460,12 @@ fn check_slo<'p>(
                 }
                 // An unknown policy in `defaults` is reported once, there.
                 if f.has("alerting") {
-                    diags.push(super::unknown_policy(policy_name, span, cx.policies));
+                    diags.push(super::unknown_policy(
+                        policy_name,
+                        span,
+                        cx.policies,
+                        cx.surroundings.unread(span.file),
+                    ));
                 }
                 None
             }
