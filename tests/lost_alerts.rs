@@ -322,3 +322,47 @@ fn file_settings_that_hold_a_url_or_a_token_warn() {
         assert!(codes(&text).is_empty(), "{path}");
     }
 }
+
+/// An SLO whose override adds a `critical` line that no policy has.
+const OVERRIDDEN: &str = r#"
+service api {
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli      = requests
+    target   = 99.9%
+    alerting = standard {
+      critical 30x over 30m/5m
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_severity_only_an_override_produces_is_routed_like_the_others() {
+    let routed = ROUTED.replace("  critical 14.4x over 1h/5m\n", "").replace(
+        "  ticket = mail\n",
+        "  ticket   = mail\n  critical = pager\n",
+    );
+    let text = format!("{OVERRIDDEN}{routed}");
+    // Once an error (`SLO310`: no policy produces it), so it could not be routed.
+    assert!(codes(&text).is_empty(), "{:?}", codes(&text));
+    if let Some(amtool) = tool("amtool") {
+        let (_src, out) = compile_text(&[("a.slo", &text)]);
+        let config = out.path().join("alertmanager/alertmanager.yml");
+        assert_eq!(route(&amtool, &config, "critical"), "pager");
+    }
+    // Not routed, it is reported at the override's line, once.
+    let unrouted = text.replace("  critical = pager\n", "");
+    let mut sources = Sources::new();
+    let id = sources.add("a.slo", unrouted);
+    let checked = slo::check(&sources);
+    let codes: Vec<&str> = checked.diags.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["SLO350"]);
+    let span = checked.diags[0].primary.span;
+    let text = &sources.get(id).text;
+    assert_eq!(&text[span.start..span.end], "critical");
+    assert!(text[..span.start].ends_with("alerting = standard {\n      "));
+}

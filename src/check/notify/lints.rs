@@ -6,7 +6,7 @@
 
 use crate::diag::{Code, Diag, Span};
 use crate::syntax::ast;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Slack token prefixes (bot, user, app-level, workspace, refresh tokens).
 const SLACK_TOKEN_PREFIXES: &[&str] = &[
@@ -67,48 +67,57 @@ pub fn secret_file(
     )
 }
 
-/// `SLO350`: a severity of a used policy that no `notify` block routes, while
-/// receivers exist. Its alerts go to the default receiver, and a severity
-/// other than `page` and `ticket` takes no part in the inhibition of a
-/// ticket by a page. One warning per policy and severity, at its first line.
-pub fn unrouted(
-    policies: &BTreeMap<&str, &ast::Policy>,
-    used: &BTreeSet<&str>,
+/// `SLO350`: a severity that no `notify` block routes, while receivers
+/// exist. Its alerts go to the default receiver, and a severity other than
+/// `page` and `ticket` takes no part in the inhibition of a ticket by a page.
+/// `policies` are the lines of each used policy (an unused one is
+/// `SLO105`'s), `overrides` those of each SLO's override. One warning per
+/// policy and severity, at its first line; an override's severity only when
+/// no policy has it, once.
+pub fn unrouted<'p>(
+    policies: impl Iterator<Item = &'p [ast::PolicyLine]>,
+    overrides: &[&'p [ast::PolicyLine]],
     routed: &BTreeSet<&str>,
     default_receiver: &str,
     diags: &mut Vec<Diag>,
 ) {
-    for (name, policy) in policies {
-        if !used.contains(name) {
-            continue; // `SLO105` says it is unused
-        }
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    for lines in policies {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        for line in &policy.lines {
+        for line in lines {
             let severity = line.severity.text.as_str();
-            if routed.contains(severity) || !seen.insert(severity) {
-                continue;
+            if !routed.contains(severity) && seen.insert(severity) {
+                reported.insert(severity);
+                diags.push(unrouted_line(line, default_receiver));
             }
-            let inhibition = if severity == "page" || severity == "ticket" {
-                String::new()
-            } else {
-                " and take no part in the inhibition of a `ticket` by a `page` of the same SLO"
-                    .to_string()
-            };
-            diags.push(
-                Diag::new(
-                    Code::UnroutedSeverity,
-                    line.severity.span,
-                    format!("no `notify` block routes severity `{severity}`"),
-                )
-                .label(format!(
-                    "`{severity}` alerts fall to the default receiver `{default_receiver}`"
-                ))
-                .help(format!(
-                    "they go where every unmatched alert goes{inhibition}; add `{severity} = <receiver>` to a `notify` block (`{severity} = {default_receiver}` to keep them there on purpose), or use a severity that is routed"
-                )),
-            );
         }
     }
+    for line in overrides.iter().copied().flatten() {
+        let severity = line.severity.text.as_str();
+        if !routed.contains(severity) && reported.insert(severity) {
+            diags.push(unrouted_line(line, default_receiver));
+        }
+    }
+}
+
+fn unrouted_line(line: &ast::PolicyLine, default_receiver: &str) -> Diag {
+    let severity = line.severity.text.as_str();
+    let inhibition = if severity == "page" || severity == "ticket" {
+        ""
+    } else {
+        " and take no part in the inhibition of a `ticket` by a `page` of the same SLO"
+    };
+    Diag::new(
+        Code::UnroutedSeverity,
+        line.severity.span,
+        format!("no `notify` block routes severity `{severity}`"),
+    )
+    .label(format!(
+        "`{severity}` alerts fall to the default receiver `{default_receiver}`"
+    ))
+    .help(format!(
+        "they go where every unmatched alert goes{inhibition}; add `{severity} = <receiver>` to a `notify` block (`{severity} = {default_receiver}` to keep them there on purpose), or use a severity that is routed"
+    ))
 }
 
 #[cfg(test)]

@@ -196,10 +196,15 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         }
     }
 
+    // An SLO's override may add a line, and with it a severity, that no
+    // policy has: it is routed like the others.
+    let overrides = override_lines(cx.services);
     let severities: BTreeSet<&str> = cx
         .policies
         .values()
-        .flat_map(|p| p.lines.iter().map(|l| l.severity.text.as_str()))
+        .flat_map(|p| &p.lines)
+        .chain(overrides.iter().copied().flatten())
+        .map(|l| l.severity.text.as_str())
         .collect();
     let teams: BTreeSet<&str> = cx.services.values().filter_map(|s| team(s)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
@@ -291,13 +296,12 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
             .flat_map(|n| &n.block.settings)
             .map(|s| s.key.text.as_str())
             .collect();
-        lints::unrouted(
-            cx.policies,
-            cx.used_policies,
-            &routed,
-            default_receiver,
-            diags,
-        );
+        let used = cx
+            .policies
+            .iter()
+            .filter(|(name, _)| cx.used_policies.contains(*name))
+            .map(|(_, p)| p.lines.as_slice());
+        lints::unrouted(used, &overrides, &routed, default_receiver, diags);
     }
 
     for (name, (r, _)) in &receivers {
@@ -335,6 +339,22 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         receivers: receivers.into_values().filter_map(|(_, r)| r).collect(),
     });
     Outputs { grafana, routing }
+}
+
+/// The lines of every policy override in an SLO's `alerting` (overrides
+/// on `none` are errors, and left out).
+fn override_lines<'p>(services: &BTreeMap<&str, &'p ast::Service>) -> Vec<&'p [ast::PolicyLine]> {
+    services
+        .values()
+        .flat_map(|s| &s.slos)
+        .flat_map(|slo| &slo.block.settings)
+        .filter_map(|s| match (&s.key.text[..], &s.value.kind) {
+            ("alerting", ValueKind::Override(o)) if o.policy.text != "none" => {
+                Some(o.lines.as_slice())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The team a service declares, read from its settings as written.
