@@ -51,6 +51,13 @@ pub fn start_workers() {
 
 /// Parses and checks every source of a program.
 pub fn check(sources: &Sources) -> Checked {
+    check_among(sources, &check::Surroundings::default())
+}
+
+/// Parses and checks every source of a program, with what the caller knows
+/// about the files around it (files beside a source that were not given),
+/// so that a help can point at them.
+pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Checked {
     let mut diags = Vec::new();
     let mut files = Vec::new();
     // Files parse independently; the results are taken in source order.
@@ -61,7 +68,7 @@ pub fn check(sources: &Sources) -> Checked {
             Err(d) => diags.extend(d),
         }
     }
-    let program = check::check(&files, &mut diags);
+    let program = check::check(&files, surroundings, &mut diags);
     // Freeing every syntax tree takes a while; a worker does it, and what
     // follows (compiling) need not wait.
     par::drop_later(files);

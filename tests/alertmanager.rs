@@ -2,7 +2,8 @@
 //! `amtool check-config`, `amtool config routes test` with the labels of
 //! the generated alerts, and a real Alertmanager on a loopback port proving
 //! the inhibition (per value of a per-label SLO), the grouping and the
-//! Slack messages.
+//! Slack messages. The fields Alertmanager expands as templates (Slack
+//! `channel`, email `to` and `from`) come out exactly as the spec writes them.
 
 mod support;
 
@@ -363,6 +364,34 @@ fn receive_one(listener: &TcpListener, timeout: Duration) -> Option<String> {
     None
 }
 
+/// Sends the ticket of SLO `other` to `am`, with the labels and the
+/// annotations its generated rule gives it.
+fn fire_ticket_of_other(amtool: &Path, am: &Alertmanager, out: &Path) {
+    let rules = fs::read_to_string(out.join("prometheus/api.yml")).expect("rules");
+    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
+    let rule = y["groups"]
+        .as_sequence()
+        .expect("groups")
+        .iter()
+        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
+        .find(|r| r["labels"]["slo"] == "other" && r["labels"]["severity"] == "ticket")
+        .expect("the ticket rule of `other`")
+        .clone();
+    let labels = alert_labels(out)
+        .into_iter()
+        .find(|l| get(l, "slo") == "other" && get(l, "severity") == "ticket")
+        .expect("labels");
+    let mut add = Command::new(amtool);
+    add.args(["alert", "add", "--alertmanager.url", &am.url])
+        .args(args(&labels));
+    for (k, v) in rule["annotations"].as_mapping().expect("annotations") {
+        let (k, v) = (k.as_str().expect("key"), v.as_str().expect("value"));
+        add.arg(format!("--annotation={k}={v}"));
+    }
+    let o = add.output().expect("amtool alert add");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn slack_messages_carry_the_alert_text_and_its_links() {
     let Some(amtool) = tool("amtool") else { return };
@@ -386,31 +415,7 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
     let storage = tempfile::tempdir().expect("tempdir");
     let am = start(&binary, &config, storage.path(), &amtool);
 
-    // The ticket of `other`, with the annotations its rule gives it.
-    let rules = fs::read_to_string(out.path().join("prometheus/api.yml")).expect("rules");
-    let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&rules).expect("yaml");
-    let rule = y["groups"]
-        .as_sequence()
-        .expect("groups")
-        .iter()
-        .flat_map(|g| g["rules"].as_sequence().expect("rules"))
-        .find(|r| r["labels"]["slo"] == "other" && r["labels"]["severity"] == "ticket")
-        .expect("the ticket rule of `other`")
-        .clone();
-    let labels = alert_labels(out.path())
-        .into_iter()
-        .find(|l| get(l, "slo") == "other" && get(l, "severity") == "ticket")
-        .expect("labels");
-    let mut add = Command::new(&amtool);
-    add.args(["alert", "add", "--alertmanager.url", &am.url])
-        .args(args(&labels));
-    for (k, v) in rule["annotations"].as_mapping().expect("annotations") {
-        let (k, v) = (k.as_str().expect("key"), v.as_str().expect("value"));
-        add.arg(format!("--annotation={k}={v}"));
-    }
-    let o = add.output().expect("amtool alert add");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-
+    fire_ticket_of_other(&amtool, &am, out.path());
     let body =
         receive_one(&slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
     let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
@@ -660,4 +665,99 @@ fn each_route_of_a_per_label_slo_gets_its_own_slack_message_naming_it() {
         );
     }
     drop(am);
+}
+
+/// Text with Go template actions, well formed and not, as a user might
+/// write in a channel name or an address.
+const TEMPLATED: &str = "{{ .Status }} {{ $x }} {{ unclosed";
+
+/// The `.slo` string literal of `text`: quotes and backslashes escaped.
+fn slo_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[test]
+fn alertmanager_sends_the_slack_channel_exactly_as_written() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let slack = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let url_file = secrets.path().join("slack");
+    let address = slack.local_addr().expect("address");
+    fs::write(&url_file, format!("http://{address}/hook")).expect("secret");
+    // Alertmanager expands `channel` as a template: unescaped, the first
+    // action would print `firing` and the last would fail the notification.
+    let channel = format!("#ops-{TEMPLATED}");
+    let notifications = NOTIFICATIONS.replace(
+        "  api_url_file = \"/run/secrets/slack\"\n",
+        &format!(
+            "  api_url_file = \"{}\"\n  channel      = {}\n",
+            url_file.display(),
+            slo_string(&channel)
+        ),
+    );
+    let (_src, out) = compile_text(&[("api.slo", SERVICE), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start(&binary, &config, storage.path(), &amtool);
+    fire_ticket_of_other(&amtool, &am, out.path());
+
+    let body =
+        receive_one(&slack, Duration::from_secs(30)).expect("Alertmanager posted nothing to Slack");
+    let message: serde_json::Value = serde_json::from_str(&body).expect("Slack payload is JSON");
+    assert_eq!(message["channel"], channel.as_str(), "{body}");
+    drop(am);
+}
+
+/// What Alertmanager's template engine makes of `text` (`amtool template
+/// render`, the code Alertmanager expands its fields with).
+fn render(amtool: &Path, text: &str) -> Result<String, String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let glob = dir.path().join("none.tmpl");
+    fs::write(&glob, "").expect("template file");
+    let o = Command::new(amtool)
+        .args(["template", "render"])
+        .arg(format!("--template.glob={}", glob.display()))
+        .arg(format!("--template.text={text}"))
+        .output()
+        .expect("amtool template render");
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+}
+
+#[test]
+fn email_addresses_render_exactly_as_written() {
+    let Some(amtool) = tool("amtool") else { return };
+    let to = format!("{TEMPLATED}@example.com");
+    let from = "alerts+{{ .Receiver }}@example.com";
+    let notifications = NOTIFICATIONS.replace(
+        "receiver fallback = webhook {\n  url = \"http://127.0.0.1:9/unused\"\n}",
+        &format!(
+            "receiver fallback = email {{\n  to        = {}\n  from      = {}\n  smarthost = \"127.0.0.1:25\"\n}}",
+            slo_string(&to),
+            slo_string(from)
+        ),
+    );
+    let (_src, out) = compile_text(&[("api.slo", SERVICE), ("notifications.slo", &notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let y: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&fs::read_to_string(&config).expect("config")).expect("yaml");
+    let email = y["receivers"]
+        .as_sequence()
+        .expect("receivers")
+        .iter()
+        .find(|r| r["name"] == "fallback")
+        .expect("the fallback receiver")["email_configs"][0]
+        .clone();
+    // Alertmanager expands `to` and `from` as templates before sending.
+    let field = |k: &str| email[k].as_str().expect("string").to_string();
+    assert_eq!(render(&amtool, &field("to")), Ok(to));
+    assert_eq!(render(&amtool, &field("from")), Ok(from.to_string()));
 }

@@ -134,7 +134,7 @@ fn github_format_marks_warnings_and_denied_warnings() {
     let o = slo(&["check", "--format", "github", "a.slo"], dir.path());
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).starts_with("::warning file=a.slo,line=13,col=8,"),
+        stdout(&o).starts_with("::warning file=a.slo,line=14,col=8,"),
         "{}",
         stdout(&o)
     );
@@ -176,8 +176,9 @@ fn deny_warnings_fails_in_every_format() {
 #[test]
 fn budget_lints_are_warnings_that_deny_turns_into_failures() {
     let spec = format!(
-        "{SERVICE}\npolicy standard {{\n  page 6x    over 6h/30m\n  page 14.4x over 1h/1m\n}}\n\
-         defaults {{\n  alerting  = standard\n  retention = 7d\n}}\n"
+        "{}\npolicy standard {{\n  page 6x    over 6h/30m\n  page 14.4x over 1h/1m\n}}\n\
+         defaults {{\n  alerting  = standard\n  retention = 7d\n}}\n",
+        SERVICE.replace("    alerting = none\n", "")
     );
     let dir = tempdir_with(&[("a.slo", &spec)]);
     let o = slo(&["check", "--format", "json", "a.slo"], dir.path());
@@ -209,7 +210,7 @@ fn budget_lints_are_warnings_that_deny_turns_into_failures() {
 fn retention_is_checked_against_each_slo_window() {
     let spec = format!(
         "{}\ndefaults {{\n  retention = 40d\n}}\n",
-        SERVICE.replace("target = 99.5%", "target = 99.5%\n    window = 90d")
+        SERVICE.replace("target   = 99.5%", "target   = 99.5%\n    window   = 90d")
     );
     let dir = tempdir_with(&[("a.slo", &spec)]);
     let o = slo(&["check", "a.slo"], dir.path());

@@ -224,3 +224,75 @@ fn a_promql_comment_does_not_swallow_what_the_compiler_adds() {
     let rules = compile(dir.path(), &source);
     promtool_run(&promtool, &["check", "rules"], &rules);
 }
+
+/// Compiles a service whose Grafana base URL is `base` and proves with
+/// promtool that the rule file loads and the firing alert's `dashboard_url`
+/// is the base URL as written, followed by the dashboard's path.
+fn assert_dashboard_url(promtool: &Path, base: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = format!(
+        "{}\ndefaults {{\n  grafana = {}\n}}\n",
+        spec("x"),
+        slo_string(base)
+    );
+    let rules = compile(dir.path(), &source);
+    promtool_run(
+        promtool,
+        &["check", "rules", "--lint=all", "--lint-fatal"],
+        &rules,
+    );
+    let text = fs::read_to_string(&rules).expect("rules");
+    let test = json!({
+        "rule_files": [rules.to_str().expect("utf-8 path")],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [
+                { "series": "errors_total", "values": "0+60x30" },
+                { "series": "requests_total", "values": "0+60x30" },
+            ],
+            "alert_rule_test": [{
+                "eval_time": "10m",
+                "alertname": "ErrorBudgetBurn",
+                "exp_alerts": [{
+                    "exp_labels": {
+                        "service": "api",
+                        "slo": "availability",
+                        "severity": "page",
+                        "long_window": "1h",
+                        "short_window": "5m",
+                        "team": "x",
+                        "note": "x",
+                    },
+                    "exp_annotations": {
+                        "summary": "api availability: error budget burning 14.4x too fast",
+                        "description": expanded_description(&text),
+                        "runbook_url": "x",
+                        "dashboard_url": format!("{base}/d/slo-api/api-slos"),
+                    },
+                }],
+            }],
+        }],
+    });
+    let test_file = dir.path().join("test.yml");
+    fs::write(&test_file, serde_yaml_ng::to_string(&test).expect("yaml")).expect("write test");
+    promtool_run(promtool, &["test", "rules"], &test_file);
+}
+
+#[test]
+fn template_actions_in_the_grafana_url_are_shown_not_run() {
+    let Some(promtool) = support::tool("promtool") else {
+        return;
+    };
+    for base in [
+        "https://grafana.example.com",
+        // Run, `{{$value}}` would print the alert's value.
+        "https://grafana.example.com/{{$value}}",
+        "https://grafana.example.com/{{.Labels.service}}",
+        // A lone `{{` would make Prometheus refuse the whole rule file.
+        "https://grafana.example.com/{{",
+        "https://grafana.example.com/a{b}}c{{{",
+    ] {
+        assert_dashboard_url(&promtool, base);
+    }
+}

@@ -3,11 +3,12 @@
 //!
 //! - `SLO320` a short window far from 1/12 of its long window;
 //! - `SLO321` an SLO window longer than the declared Prometheus retention;
-//! - `SLO322` policy lines not ordered from fast to slow burn.
+//! - `SLO322` policy lines not ordered from fast to slow burn;
+//! - `SLO352` an SLO that no policy applies to, so it never alerts.
 
 use crate::diag::{Code, Diag, Span};
 use crate::num::{self, Duration, Ratio};
-use crate::syntax::ast::{Burn, Policy, PolicyLine};
+use crate::syntax::ast::{Burn, Name, Policy, PolicyLine};
 
 /// How far a short window may stray from 1/12 of its long window before it
 /// is reported: by more than this factor either way (1/24 … 1/6).
@@ -155,6 +156,57 @@ pub fn retention(
             "the error budget would be computed over the last {retention} only; shorten the window, or raise Prometheus' retention and `retention` with it"
         )),
     );
+}
+
+/// How many unread files a help names before it says "and N more".
+const UNREAD_SHOWN: usize = 3;
+
+/// `SLO352`: an SLO without `alerting`, in a program whose `defaults` set
+/// none either, gets no alerts: its budget can burn to zero in silence.
+/// `alerting = none` says so on purpose and is not reported. `policies` are
+/// the program's policy names, to suggest one; `unread` the `.slo` files
+/// beside the SLO's file that were not given, where the `defaults` and
+/// policies meant for it may well be.
+pub fn no_alerting(slo: &Name, policies: &[&str], unread: &[String], diags: &mut Vec<Diag>) {
+    let policy = policies.first().copied().unwrap_or("standard");
+    let mut help = format!(
+        "add `alerting = {policy}` to the SLO (or to `defaults`, for every SLO), or `alerting = none` if it has no alerts on purpose"
+    );
+    if let Some(files) = unread_files(unread) {
+        help = format!(
+            "`defaults` and policies may live in a file that was not given: {files}; check the files together, or {help}"
+        );
+    }
+    diags.push(
+        Diag::new(
+            Code::NoAlerting,
+            slo.span,
+            format!("SLO `{}` has no alerts", slo.text),
+        )
+        .label("no `alerting` here nor in `defaults`")
+        .help(help),
+    );
+}
+
+/// "`a.slo`, `b.slo` are in the same directory": the unread files beside a
+/// source, for a help; `None` when there are none.
+pub fn unread_files(unread: &[String]) -> Option<String> {
+    if unread.is_empty() {
+        return None;
+    }
+    let mut names: Vec<String> = unread
+        .iter()
+        .take(UNREAD_SHOWN)
+        .map(|f| format!("`{f}`"))
+        .collect();
+    if unread.len() > UNREAD_SHOWN {
+        names.push(format!("{} more", unread.len() - UNREAD_SHOWN));
+    }
+    Some(format!(
+        "{} {} in the same directory",
+        names.join(", "),
+        if unread.len() == 1 { "is" } else { "are" },
+    ))
 }
 
 /// A declared retention must be a usable, non-zero number of seconds.

@@ -141,6 +141,25 @@ impl Alert {
     }
 }
 
+/// What the caller knows about the program's files that the library, which
+/// reads none, cannot see: the command line fills it in.
+#[derive(Debug, Clone, Default)]
+pub struct Surroundings {
+    /// For a source, the `.slo` files in its directory that were not given,
+    /// named as the user would name them.
+    pub unread: Vec<(crate::diag::FileId, Vec<String>)>,
+}
+
+impl Surroundings {
+    /// The `.slo` files beside `file` that were not given.
+    pub fn unread(&self, file: crate::diag::FileId) -> &[String] {
+        self.unread
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map_or(&[], |(_, names)| names)
+    }
+}
+
 /// The SLO period when neither the SLO nor `defaults` gives one.
 pub const DEFAULT_PERIOD: Duration = Duration(30 * Duration::DAY);
 
@@ -177,7 +196,11 @@ struct Defaults<'a> {
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
-pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
+pub fn check(
+    files: &[ast::File],
+    surroundings: &Surroundings,
+    diags: &mut Vec<Diag>,
+) -> Option<Program> {
     let errors_before = count_errors(diags);
     let mut policies: BTreeMap<&str, &ast::Policy> = BTreeMap::new();
     let mut defaults: Vec<&ast::Block> = Vec::new();
@@ -248,7 +271,12 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
                 if let Some(c) = crate::diag::suggest::closest(name, policies.keys().copied()) {
                     used_policies.insert(c);
                 }
-                diags.push(unknown_policy(name, span, &policies));
+                diags.push(unknown_policy(
+                    name,
+                    span,
+                    &policies,
+                    surroundings.unread(span.file),
+                ));
             }
         }
     }
@@ -259,6 +287,7 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
     let cx = service::Context {
         policies: &policies,
         defaults: &defaults,
+        surroundings,
     };
     let service_list: Vec<&ast::Service> = services.values().copied().collect();
     let results = crate::par::map(&service_list, |s| {
@@ -296,6 +325,7 @@ pub fn check(files: &[ast::File], diags: &mut Vec<Diag>) -> Option<Program> {
             settings: &defaults.notify,
             policies: &policies,
             services: &services,
+            used_policies: &used_policies,
         },
         diags,
     );
@@ -330,12 +360,26 @@ fn duplicate(what: &str, name: &ast::Name, first: Span) -> Diag {
     .help(format!("{what} names must be unique; rename or remove one"))
 }
 
-fn unknown_policy(name: &str, span: Span, policies: &BTreeMap<&str, &ast::Policy>) -> Diag {
+/// `unread` are the `.slo` files beside the reference that were not given,
+/// where the policy may well be defined.
+fn unknown_policy(
+    name: &str,
+    span: Span,
+    policies: &BTreeMap<&str, &ast::Policy>,
+    unread: &[String],
+) -> Diag {
     let mut candidates: Vec<&str> = policies.keys().copied().collect();
     candidates.push("none");
+    let typo = crate::diag::suggest::closest(name, candidates.iter().copied()).is_some();
+    let mut help = crate::diag::suggest::did_you_mean(name, candidates, "policy");
+    // A close name is the likelier mistake; otherwise the policy may be in a
+    // file that was not given.
+    if let Some(files) = lints::unread_files(unread).filter(|_| !typo) {
+        help = format!(
+            "`{name}` may be defined in a file that was not given: {files}; check the files together ({help})"
+        );
+    }
     Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
         .label("no policy has this name")
-        .help(crate::diag::suggest::did_you_mean(
-            name, candidates, "policy",
-        ))
+        .help(help)
 }

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
     pub defaults: &'a Defaults<'p>,
+    /// What the caller knows about files that were not given.
+    pub surroundings: &'a super::Surroundings,
 }
 
 /// Labels the compiler sets itself; a service may not set them.
@@ -440,7 +442,16 @@ fn check_slo<'p>(
     }
     let alerting = own.map(|r| (r.name, r.span)).or(cx.defaults.alerting);
     let policy = match alerting {
-        Some(("none", _)) | None => None,
+        Some(("none", _)) => None,
+        None => {
+            // A value of the wrong kind is already an error.
+            if !f.has("alerting") {
+                let policies: Vec<&str> = cx.policies.keys().copied().collect();
+                let unread = cx.surroundings.unread(slo.name.span.file);
+                super::lints::no_alerting(&slo.name, &policies, unread, diags);
+            }
+            None
+        }
         Some((policy_name, span)) => match cx.policies.get_key_value(policy_name) {
             Some((key, p)) => {
                 used_policies.insert(key);
@@ -454,7 +465,12 @@ fn check_slo<'p>(
                 }
                 // An unknown policy in `defaults` is reported once, there.
                 if f.has("alerting") {
-                    diags.push(super::unknown_policy(policy_name, span, cx.policies));
+                    diags.push(super::unknown_policy(
+                        policy_name,
+                        span,
+                        cx.policies,
+                        cx.surroundings.unread(span.file),
+                    ));
                 }
                 None
             }

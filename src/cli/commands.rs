@@ -1,6 +1,6 @@
 //! The commands: load, check, then do one thing with the program.
 
-use super::{fail, failed, files, init, no_color_unset, output, paint, report};
+use super::{fail, failed, files, init, no_color_unset, output, paint, report, siblings};
 use super::{BudgetFormat, Format, Lints};
 use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
@@ -14,7 +14,7 @@ fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCod
     // The worker threads start while the sources are read.
     slo::start_workers();
     let sources = files::load(paths).map_err(fail)?;
-    let checked = slo::check(&sources);
+    let checked = slo::check_among(&sources, &siblings::surroundings(paths, &sources));
     let failed = failed(&checked, lints);
     report(&checked.diags, &sources, failed);
     match checked.program {
@@ -100,7 +100,7 @@ pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let checked = slo::check(&sources);
+    let checked = slo::check_among(&sources, &siblings::surroundings(paths, &sources));
     let failed = failed(&checked, lints);
     let deny_warnings = lints.deny.contains(&super::Deny::Warnings);
     let text = match format {

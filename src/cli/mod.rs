@@ -5,6 +5,7 @@ mod files;
 mod fmt;
 mod init;
 mod output;
+mod siblings;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use slo::diag::{render, Severity, Sources};

@@ -33,12 +33,28 @@ pub fn did_you_mean<'a>(
     sorted.sort_unstable();
     sorted.dedup();
     let list: Vec<String> = sorted.iter().take(8).map(|c| format!("`{c}`")).collect();
-    format!("known {what}s: {}", list.join(", "))
+    format!("known {}: {}", plural(what), list.join(", "))
+}
+
+/// The plural of a kind of name: `policies`, `receivers`, `SLIs`.
+fn plural(what: &str) -> String {
+    match what.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{what}s"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("policy"), "policies");
+        assert_eq!(plural("key"), "keys");
+        assert_eq!(plural("receiver kind"), "receiver kinds");
+        assert_eq!(plural("SLI"), "SLIs");
+    }
 
     #[test]
     fn prefers_case_insensitive_match() {

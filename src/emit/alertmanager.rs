@@ -6,12 +6,20 @@
 //! severity, services before teams before every alert, and anything left
 //! goes to the default receiver. A firing `page` inhibits the `ticket` of
 //! the same service, SLO and `by` values.
+//!
+//! Alertmanager expands some fields as Go templates: of those the spec
+//! sets, the email `to` and `from` and the Slack `channel`. They are written
+//! as templates that print the spec's text exactly ([`literal`]); the other
+//! fields (`smarthost`, `auth_username`, the webhook `url`, file paths) are
+//! used as they are.
 
 use crate::check::notify::{ReceiverKind, Route, Routing, Scope, Timing};
 use crate::check::Program;
+use crate::lower::template::literal;
 use crate::lower::ALERT_NAME;
 use crate::OutputFile;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Where the configuration is written.
@@ -78,8 +86,8 @@ struct ReceiverYaml<'a> {
 
 #[derive(Serialize)]
 struct EmailYaml<'a> {
-    to: &'a str,
-    from: &'a str,
+    to: Cow<'a, str>,
+    from: Cow<'a, str>,
     smarthost: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_username: Option<&'a str>,
@@ -98,7 +106,7 @@ struct PagerdutyYaml<'a> {
 struct SlackYaml<'a> {
     api_url_file: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<&'a str>,
+    channel: Option<Cow<'a, str>>,
     send_resolved: bool,
     text: &'static str,
 }
@@ -250,8 +258,8 @@ fn receivers(routing: &Routing) -> Vec<ReceiverYaml<'_>> {
                     smarthost,
                     auth,
                 } => y.email_configs.push(EmailYaml {
-                    to,
-                    from,
+                    to: literal(to),
+                    from: literal(from),
                     smarthost,
                     auth_username: auth.as_ref().map(|(u, _)| u.as_str()),
                     auth_password_file: auth.as_ref().map(|(_, p)| p.as_str()),
@@ -268,7 +276,7 @@ fn receivers(routing: &Routing) -> Vec<ReceiverYaml<'_>> {
                     channel,
                 } => y.slack_configs.push(SlackYaml {
                     api_url_file,
-                    channel: channel.as_deref(),
+                    channel: channel.as_deref().map(literal),
                     send_resolved: true,
                     text: SLACK_TEXT,
                 }),

@@ -155,7 +155,11 @@ pub fn annotate_file(file: &mut RuleFile, service: &Service, program: &Program) 
         let index = slo.and_then(|slo| service.slos.iter().position(|s| &s.name == slo));
         let page = index.and_then(|i| pages.iter().find(|p| p.slos.contains(&i)));
         if let Some(page) = page {
-            annotations.push(("dashboard_url".into(), format!("{base}{}", page.path())));
+            // Annotations are templates: the base URL is user text, and
+            // `{{` in it must print, not run.
+            let url = format!("{base}{}", page.path());
+            let url = super::template::literal(&url).into_owned();
+            annotations.push(("dashboard_url".into(), url));
             annotations.sort();
         }
     }

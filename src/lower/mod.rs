@@ -7,7 +7,7 @@
 
 pub mod dashboard;
 mod expr;
-mod template;
+pub mod template;
 
 use crate::check::{Service, Slo};
 use crate::num::{self, Duration, Ratio};

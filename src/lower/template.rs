@@ -1,8 +1,9 @@
-//! User text inside alert labels and annotations.
+//! User text inside alert labels and annotations, and inside the fields of
+//! the Alertmanager configuration that Alertmanager expands as templates.
 //!
 //! Prometheus expands the labels and annotations of alerting rules as Go
-//! templates, so a runbook URL or a label value that contains `{{` would be
-//! executed, not shown (`{{ $value }}` would print the alert's value, a
+//! templates, so a runbook URL, a Grafana URL or a label value that contains
+//! `{{` would be executed, not shown (`{{ $value }}` would print the alert's value, a
 //! malformed action would replace the whole text with an error). User text
 //! is made literal by writing every `{{` as the action `{{ "{{" }}`, which
 //! prints `{{`; nothing else in Go's template syntax is special outside an

@@ -179,7 +179,8 @@ pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The smallest valid program: one service, one ratio SLI, one SLO, no alerts.
+/// The smallest valid program: one service, one ratio SLI, one SLO, no
+/// alerts (on purpose, so it checks without a warning).
 pub const SERVICE: &str = r#"
 service api {
   sli requests = ratio {
@@ -187,8 +188,9 @@ service api {
     total = `http_requests_total`
   }
   slo availability {
-    sli    = requests
-    target = 99.5%
+    sli      = requests
+    target   = 99.5%
+    alerting = none
   }
 }
 "#;

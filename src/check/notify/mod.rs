@@ -4,6 +4,7 @@
 //! Secrets never appear in a spec: a receiver names the file Alertmanager
 //! reads its secret from, and writing the secret itself is an error.
 
+mod lints;
 mod receiver;
 
 use receiver::{check_url, receiver};
@@ -149,6 +150,8 @@ pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
     /// Every service, by name.
     pub services: &'a BTreeMap<&'p str, &'p ast::Service>,
+    /// The policies some SLO uses.
+    pub used_policies: &'a BTreeSet<&'p str>,
 }
 
 /// Checks receivers, `notify` blocks and the Grafana URL.
@@ -193,10 +196,15 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         }
     }
 
+    // An SLO's override may add a line, and with it a severity, that no
+    // policy has: it is routed like the others.
+    let overrides = override_lines(cx.services);
     let severities: BTreeSet<&str> = cx
         .policies
         .values()
-        .flat_map(|p| p.lines.iter().map(|l| l.severity.text.as_str()))
+        .flat_map(|p| &p.lines)
+        .chain(overrides.iter().copied().flatten())
+        .map(|l| l.severity.text.as_str())
         .collect();
     let teams: BTreeSet<&str> = cx.services.values().filter_map(|s| team(s)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
@@ -282,6 +290,20 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         }
     }
 
+    if let Some(default_receiver) = &default_receiver {
+        let routed: BTreeSet<&str> = notifies
+            .iter()
+            .flat_map(|n| &n.block.settings)
+            .map(|s| s.key.text.as_str())
+            .collect();
+        let used = cx
+            .policies
+            .iter()
+            .filter(|(name, _)| cx.used_policies.contains(*name))
+            .map(|(_, p)| p.lines.as_slice());
+        lints::unrouted(used, &overrides, &routed, default_receiver, diags);
+    }
+
     for (name, (r, _)) in &receivers {
         if !used.contains(name) {
             diags.push(
@@ -317,6 +339,22 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         receivers: receivers.into_values().filter_map(|(_, r)| r).collect(),
     });
     Outputs { grafana, routing }
+}
+
+/// The lines of every policy override in an SLO's `alerting` (overrides
+/// on `none` are errors, and left out).
+fn override_lines<'p>(services: &BTreeMap<&str, &'p ast::Service>) -> Vec<&'p [ast::PolicyLine]> {
+    services
+        .values()
+        .flat_map(|s| &s.slos)
+        .flat_map(|slo| &slo.block.settings)
+        .filter_map(|s| match (&s.key.text[..], &s.value.kind) {
+            ("alerting", ValueKind::Override(o)) if o.policy.text != "none" => {
+                Some(o.lines.as_slice())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The team a service declares, read from its settings as written.

@@ -220,7 +220,16 @@ pub(super) fn receiver(r: &ast::Receiver, diags: &mut Vec<Diag>) -> Option<Recei
                 ));
                 None
             }
-            Some((path, _)) => Some(path.to_string()),
+            Some((path, span)) => {
+                diags.extend(super::lints::secret_file(
+                    key,
+                    path,
+                    span,
+                    spec.secret,
+                    &name.text,
+                ));
+                Some(path.to_string())
+            }
             None if required && !f.has(key) && !inline.contains(key) => {
                 diags.push(missing_secret(
                     name,
@@ -323,7 +332,10 @@ pub(super) fn receiver(r: &ast::Receiver, diags: &mut Vec<Diag>) -> Option<Recei
         }
         other => unreachable!("receiver kind table: {other}"),
     };
-    if diags.len() > errors {
+    if diags[errors..]
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
+    {
         return None;
     }
     kind.map(|kind| Receiver {
