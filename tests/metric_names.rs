@@ -21,8 +21,9 @@ service checkout {
   }
 
   slo latency {
-    sli    = fast
-    target = 99%
+    sli      = fast
+    target   = 99%
+    alerting = none
   }
 }
 "#;
@@ -43,7 +44,7 @@ fn under<'s>(spec: &'s str, d: &Diag) -> &'s str {
 /// A one-SLO service with an SLI of `kind` whose settings are `settings`.
 fn service(kind: &str, settings: &str) -> String {
     format!(
-        "service checkout {{\n  sli s = {kind} {{\n{settings}\n  }}\n\n  slo s {{\n    sli    = s\n    target = 99%\n  }}\n}}\n"
+        "service checkout {{\n  sli s = {kind} {{\n{settings}\n  }}\n\n  slo s {{\n    sli      = s\n    target   = 99%\n    alerting = none\n  }}\n}}\n"
     )
 }
 
