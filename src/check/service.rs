@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
     pub defaults: &'a Defaults<'p>,
+    /// The severities of policy lines and `notify` routes.
+    pub severities: &'a BTreeSet<&'p str>,
 }
 
 /// Labels the compiler sets itself; a service may not set them.
@@ -83,6 +85,7 @@ const SLO_KEYS: &[Key] = &[
         kind: Kind::List,
         example: "`by = [route]`",
     },
+    super::NO_DATA_KEY,
 ];
 
 /// The SLI kinds.
@@ -487,6 +490,10 @@ fn check_slo<'p>(
         }
         None => Vec::new(),
     };
+    let no_data = f
+        .name("no_data", diags)
+        .filter(|&(n, span)| super::no_data_known(n, span, cx.severities, diags));
+    let no_data = no_data_severity(no_data.map(|(n, _)| n), cx.defaults, &alerts);
     let (sli_name, sli) = sli?;
     let by = by?;
     Some(Slo {
@@ -498,7 +505,30 @@ fn check_slo<'p>(
         by,
         policy: policy.map(|p| p.name.text.clone()),
         alerts,
+        no_data,
     })
+}
+
+/// The severity of an SLO's alert for missing SLI data. Its own `no_data`
+/// wins, even without a policy: asking for the alert is reason enough. An
+/// SLO without alerts gets none otherwise (`alerting = none` means no
+/// alerts). Then `defaults.no_data`, and without it `ticket` when the SLO's
+/// lines produce it, else the severity of its slowest-burning line: the
+/// least urgent one it has.
+fn no_data_severity(own: Option<&str>, defaults: &Defaults, alerts: &[Alert]) -> Option<String> {
+    let chosen = match own {
+        Some(own) => own,
+        None if alerts.is_empty() => return None,
+        None => match defaults.no_data {
+            Some((severity, _)) => severity,
+            None if alerts.iter().any(|a| a.severity == "ticket") => "ticket",
+            None => alerts
+                .iter()
+                .min_by_key(|a| a.factor)
+                .map(|a| a.severity.as_str())?,
+        },
+    };
+    (chosen != "none").then(|| chosen.to_string())
 }
 
 #[cfg(test)]

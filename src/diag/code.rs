@@ -79,6 +79,7 @@ codes! {
     PolicyOrder = "SLO322", Warning, "policy lines not ordered from fast to slow burn";
     DuplicateAlertLine = "SLO330", Error, "two policy lines with the same severity and windows";
     OverrideNone = "SLO331", Error, "overrides on `none`";
+    UnknownNoDataSeverity = "SLO340", Error, "`no_data` severity that no policy or route uses";
     InvalidPromql = "SLO401", Error, "invalid PromQL";
     MissingWindow = "SLO402", Error, "PromQL expression without `$window`";
     SameBadTotal = "SLO403", Error, "`bad` and `total` are the same";

@@ -5,6 +5,7 @@
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
+mod absent;
 pub mod dashboard;
 mod expr;
 mod template;
@@ -67,6 +68,8 @@ pub enum Rule {
 
 /// The name of every burn-rate alert; `service`, `slo` and `severity` tell them apart.
 pub const ALERT_NAME: &str = "ErrorBudgetBurn";
+
+pub use absent::{no_data_for, NO_DATA_ALERT};
 
 /// How often the period-long rules are evaluated. A `rate` over the whole
 /// period reads every sample of it, so evaluating it less often than the
@@ -188,12 +191,14 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
             rules: meta_rules,
         },
     ];
-    if !slo.alerts.is_empty() {
+    if !slo.alerts.is_empty() || slo.no_data.is_some() {
         let alerting = Alerting::new(service, slo, &own, &labels);
+        let mut rules: Vec<Rule> = slo.alerts.iter().map(|a| alerting.alert(a)).collect();
+        rules.extend(slo.no_data.as_deref().map(|s| alerting.no_data(s)));
         groups.push(Group {
             name: format!("{prefix}:alerts"),
             interval: None,
-            rules: slo.alerts.iter().map(|a| alerting.alert(a)).collect(),
+            rules,
         });
     }
     groups
@@ -306,6 +311,51 @@ impl<'a> Alerting<'a> {
             alert: ALERT_NAME.into(),
             expr,
             for_: a.for_,
+            labels,
+            annotations,
+        }
+    }
+}
+
+impl Alerting<'_> {
+    /// The alert for missing SLI data, with `severity`.
+    fn no_data(&self, severity: &str) -> Rule {
+        let (service, slo) = (self.service, self.slo);
+        let for_ = absent::no_data_for(slo.budget(), slo.period);
+        let mut labels = self.labels.clone();
+        labels.push(("severity".into(), template::literal(severity).into_owned()));
+        labels.sort();
+        // The whole-SLO case has no `by` labels: name the value only when
+        // the alert has one.
+        let which = match slo.by.first() {
+            Some(first) => format!("{{{{ if $labels.{first} }}}}{}{{{{ end }}}}", self.which),
+            None => String::new(),
+        };
+        let window = current_window(slo);
+        let total = expr::over(&expr::total(&slo.sli, &slo.by), window).replace('\n', " ");
+        let mut annotations: Labels = vec![
+            (
+                "summary".into(),
+                format!("{} {}{which}: no SLI data", service.name, slo.name),
+            ),
+            (
+                "description".into(),
+                format!(
+                    "SLO {slo_name}{which} of service {svc} has had no SLI data for {for_}: `{total}` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running.",
+                    slo_name = slo.name,
+                    svc = service.name,
+                    total = template::literal(&total),
+                ),
+            ),
+        ];
+        if let Some(runbook) = &self.runbook {
+            annotations.push(("runbook_url".into(), runbook.clone()));
+        }
+        annotations.sort();
+        Rule::Alert {
+            alert: NO_DATA_ALERT.into(),
+            expr: absent::condition(slo, self.own),
+            for_: Some(for_),
             labels,
             annotations,
         }

@@ -149,6 +149,9 @@ pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
     /// Every service, by name.
     pub services: &'a BTreeMap<&'p str, &'p ast::Service>,
+    /// The severities `no_data` settings name: alerts for missing SLI data
+    /// produce them too.
+    pub no_data: &'a BTreeSet<&'p str>,
 }
 
 /// Checks receivers, `notify` blocks and the Grafana URL.
@@ -197,6 +200,7 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         .policies
         .values()
         .flat_map(|p| p.lines.iter().map(|l| l.severity.text.as_str()))
+        .chain(cx.no_data.iter().copied())
         .collect();
     let teams: BTreeSet<&str> = cx.services.values().filter_map(|s| team(s)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
@@ -317,6 +321,20 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         receivers: receivers.into_values().filter_map(|(_, r)| r).collect(),
     });
     Outputs { grafana, routing }
+}
+
+/// Every severity a `notify` block routes, as written.
+pub fn routed_severities(files: &[ast::File]) -> impl Iterator<Item = &str> {
+    files
+        .iter()
+        .flat_map(|f| &f.items)
+        .filter_map(|item| match item {
+            ast::Item::Notify(n) => Some(&n.block.settings),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| s.key.text.as_str())
+        .filter(|key| !TIMING_KEYS.iter().any(|k| k.name == *key))
 }
 
 /// The team a service declares, read from its settings as written.
