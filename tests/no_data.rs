@@ -1,0 +1,407 @@
+//! The alert for missing SLI data (`SLIDataMissing`), executed by the real
+//! `promtool` on series shaped like a real service: it fires `for` after the
+//! SLI's total leaves the current-burn window, and when the total never
+//! existed; it never fires while data flows or when only the error counter
+//! is missing; per label, it names the value whose data stopped.
+//!
+//! Every spec here has a 99% target over 30d: `for` is 5% × 1% × 30d =
+//! 21.6m, rounded up to 22m. With one sample a minute, `rate` over the 5m
+//! current-burn window needs two samples, so after a last sample at 60m the
+//! total reads nothing from 65m: the alert is pending from 65m and fires at
+//! 65m + 22m = 87m.
+//!
+//! Without `promtool` these tests fail in CI (`CI` set) and are skipped with
+//! a loud warning elsewhere.
+
+mod support;
+
+use slo::diag::Sources;
+use std::fs;
+use std::process::Command;
+
+/// The rule files of `spec`, by path.
+fn compile(spec: &str) -> Vec<(String, String)> {
+    let mut sources = Sources::new();
+    sources.add("spec.slo", spec);
+    let checked = slo::check(&sources);
+    let program = checked
+        .program
+        .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
+    slo::compile(&program)
+        .into_iter()
+        .filter(|f| f.path.starts_with("prometheus/"))
+        .map(|f| (f.path, f.contents))
+        .collect()
+}
+
+/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
+/// the test file (after `tests:`); `promtool check rules` with every lint
+/// first.
+fn run_scenario(spec: &str, tests: &str) {
+    let Some(promtool) = support::tool("promtool") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = compile(spec);
+    for (path, text) in &rules {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, text).expect("write rules");
+    }
+    let paths: Vec<&str> = rules.iter().map(|(p, _)| p.as_str()).collect();
+    let lint = Command::new(&promtool)
+        .args(["check", "rules", "--lint=all", "--lint-fatal"])
+        .args(&paths)
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        lint.status.success(),
+        "promtool check rules failed:\n{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let test = format!(
+        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n{tests}",
+        paths.join(", ")
+    );
+    fs::write(dir.path().join("test.yml"), &test).expect("write test");
+    let out = Command::new(&promtool)
+        .args(["test", "rules", "test.yml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}\n--- rules ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        rules.iter().map(|(_, t)| t.as_str()).collect::<String>()
+    );
+}
+
+const CHECKOUT: &str = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 1x    over 3d/6h
+}
+
+service checkout {
+  team    = "payments"
+  runbook = "https://runbooks.example.com/checkout"
+
+  sli requests = ratio {
+    bad   = `http_requests_total{job="checkout", code=~"5.."}`
+    total = `http_requests_total{job="checkout"}`
+  }
+
+  slo availability {
+    sli      = requests
+    target   = 99%
+    alerting = standard
+  }
+}
+"#;
+
+/// The `alert_rule_test` expectation of checkout's missing-data alert.
+const CHECKOUT_MISSING: &str = r#"
+    - exp_labels:
+        service: checkout
+        slo: availability
+        severity: ticket
+        team: payments
+      exp_annotations:
+        summary: "checkout availability: no SLI data"
+        description: "SLO availability of service checkout has had no SLI data for 22m: `sum(rate(http_requests_total{job=\"checkout\"}[5m]))` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running."
+        runbook_url: "https://runbooks.example.com/checkout"
+"#;
+
+/// An `alert_rule_test` for `SLIDataMissing` at `at`, expecting `alerts`
+/// (empty for none).
+fn missing_at(at: &str, alerts: &str) -> String {
+    let alerts = if alerts.is_empty() { " []\n" } else { alerts };
+    format!("  - alertname: SLIDataMissing\n    eval_time: {at}\n    exp_alerts:{alerts}")
+}
+
+#[test]
+fn fires_for_after_the_total_vanishes() {
+    // Healthy traffic with some errors for an hour; then the scrape breaks
+    // and both counters stop.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{job="checkout", code="200"}}'
+    values: '0+100x60 _x60'
+  - series: 'http_requests_total{{job="checkout", code="500"}}'
+    values: '0+1x60 _x60'
+  alert_rule_test:
+{}{}{}{}"#,
+        missing_at("60m", ""),
+        // Pending from 65m, not yet firing a minute before 65m + 22m.
+        missing_at("86m", ""),
+        missing_at("87m", CHECKOUT_MISSING),
+        missing_at("120m", CHECKOUT_MISSING),
+    );
+    run_scenario(CHECKOUT, &tests);
+}
+
+#[test]
+fn fires_for_after_the_start_when_the_total_never_existed() {
+    // The spec names a metric that is not there (renamed, or a typo): only
+    // another job's series exist.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{job="search", code="200"}}'
+    values: '0+100x60'
+  alert_rule_test:
+{}{}"#,
+        missing_at("21m", ""),
+        missing_at("22m", CHECKOUT_MISSING),
+    );
+    run_scenario(CHECKOUT, &tests);
+}
+
+#[test]
+fn never_fires_when_only_the_error_counter_is_missing() {
+    // A healthy service whose error counter appears with its first error,
+    // which never comes; the SLI reads 0% errors and nothing is missing.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{job="checkout", code="200"}}'
+    values: '0+100x180'
+  promql_expr_test:
+  - expr: slo:sli_error:ratio_rate5m
+    eval_time: 180m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{{service="checkout", slo="availability"}}'
+      value: 0
+  alert_rule_test:
+{}{}"#,
+        missing_at("30m", ""),
+        missing_at("180m", ""),
+    );
+    run_scenario(CHECKOUT, &tests);
+}
+
+#[test]
+fn never_fires_while_data_flows_even_without_traffic() {
+    // Errors burn the budget (the page fires) and later traffic stops: a
+    // counter that stays flat still has data.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{job="checkout", code="200"}}'
+    values: '0+100x60 6000x120'
+  - series: 'http_requests_total{{job="checkout", code="500"}}'
+    values: '0+50x60 3000x120'
+  promql_expr_test:
+  - expr: count(ALERTS{{alertname="ErrorBudgetBurn", alertstate="firing", severity="page"}})
+    eval_time: 30m
+    exp_samples:
+    - labels: '{{}}'
+      value: 1
+  alert_rule_test:
+{}{}"#,
+        missing_at("30m", ""),
+        missing_at("180m", ""),
+    );
+    run_scenario(CHECKOUT, &tests);
+}
+
+#[test]
+fn a_full_expression_total_is_evaluated_over_the_window() {
+    // `$window` templates: the error query names a counter that never
+    // exists, and the total is there, so nothing is missing until the total
+    // stops at 60m; then the alert fires as for a selector.
+    let spec = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 1x    over 3d/6h
+}
+
+service payments {
+  sli requests = ratio {
+    bad   = `sum(rate(payment_errors_total[$window]))`
+    total = `sum(rate(payment_attempts_total[$window]))`
+  }
+
+  slo availability {
+    sli      = requests
+    target   = 99%
+    alerting = standard
+  }
+}
+"#;
+    let missing = r#"
+    - exp_labels:
+        service: payments
+        slo: availability
+        severity: ticket
+      exp_annotations:
+        summary: "payments availability: no SLI data"
+        description: "SLO availability of service payments has had no SLI data for 22m: `(sum(rate(payment_attempts_total[5m])))` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running."
+"#;
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'payment_attempts_total{{instance="a"}}'
+    values: '0+10x60 _x60'
+  alert_rule_test:
+{}{}{}"#,
+        missing_at("60m", ""),
+        missing_at("86m", ""),
+        missing_at("87m", missing),
+    );
+    run_scenario(spec, &tests);
+}
+
+const SHOP: &str = r#"
+policy standard {
+  page   14.4x over 1h/5m
+  ticket 1x    over 3d/6h
+}
+
+service shop {
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli      = requests
+    target   = 99%
+    by       = [route]
+    alerting = standard
+  }
+}
+"#;
+
+/// The missing-data alert of one route of `shop`.
+fn route_missing(route: &str) -> String {
+    format!(
+        r#"
+    - exp_labels:
+        service: shop
+        slo: availability
+        severity: ticket
+        route: "{route}"
+      exp_annotations:
+        summary: "shop availability (route={route}): no SLI data"
+        description: "SLO availability (route={route}) of service shop has had no SLI data for 22m: `sum by (route) (rate(http_requests_total[5m]))` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running."
+"#
+    )
+}
+
+#[test]
+fn per_label_the_value_whose_data_stopped_alerts_with_its_label() {
+    // Three routes; `/b` has no error counter at all; `/c` stops at 60m
+    // (a deploy dropped the route's instrumentation). Only `/c` alerts.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{route="/a", code="200"}}'
+    values: '0+100x180'
+  - series: 'http_requests_total{{route="/a", code="500"}}'
+    values: '0+1x180'
+  - series: 'http_requests_total{{route="/b", code="200"}}'
+    values: '0+50x180'
+  - series: 'http_requests_total{{route="/c", code="200"}}'
+    values: '0+20x60 _x120'
+  - series: 'http_requests_total{{route="/c", code="500"}}'
+    values: '0+1x60 _x120'
+  alert_rule_test:
+{}{}{}{}"#,
+        missing_at("60m", ""),
+        missing_at("86m", ""),
+        missing_at("87m", &route_missing("/c")),
+        missing_at("180m", &route_missing("/c")),
+    );
+    run_scenario(SHOP, &tests);
+}
+
+#[test]
+fn per_label_no_value_at_all_alerts_once_for_the_slo() {
+    // The metric was renamed: no route has data. The alert has no `route`
+    // label and its text names none.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_server_requests_total{{route="/a", code="200"}}'
+    values: '0+100x60'
+  alert_rule_test:
+{}{}"#,
+        missing_at("21m", ""),
+        missing_at(
+            "22m",
+            r#"
+    - exp_labels:
+        service: shop
+        slo: availability
+        severity: ticket
+      exp_annotations:
+        summary: "shop availability: no SLI data"
+        description: "SLO availability of service shop has had no SLI data for 22m: `sum by (route) (rate(http_requests_total[5m]))` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running."
+"#
+        ),
+    );
+    run_scenario(SHOP, &tests);
+}
+
+#[test]
+fn latency_and_gauge_slis_watch_their_count_and_their_gauge() {
+    let spec = r#"
+policy standard {
+  page 14.4x over 1h/5m
+}
+
+service search {
+  sli fast = latency {
+    histogram = `request_duration_seconds{job="search"}`
+    threshold = 300ms
+  }
+
+  sli reachable = gauge {
+    good = `probe_success{job="blackbox"}`
+  }
+
+  slo latency {
+    sli      = fast
+    target   = 99%
+    alerting = standard
+  }
+
+  slo reachable {
+    sli      = reachable
+    target   = 99%
+    alerting = standard
+  }
+}
+"#;
+    // The histogram is scraped until 60m; the probe keeps running, failing.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'request_duration_seconds_bucket{{job="search", le="0.3"}}'
+    values: '0+90x60 _x60'
+  - series: 'request_duration_seconds_count{{job="search"}}'
+    values: '0+100x60 _x60'
+  - series: 'probe_success{{job="blackbox"}}'
+    values: '0x120'
+  promql_expr_test:
+  - expr: ALERTS{{alertname="SLIDataMissing", alertstate="firing"}}
+    eval_time: 87m
+    exp_samples:
+    - labels: 'ALERTS{{alertname="SLIDataMissing", alertstate="firing", service="search", severity="page", slo="latency"}}'
+      value: 1
+  - expr: ALERTS{{alertname="SLIDataMissing"}}
+    eval_time: 86m
+    exp_samples:
+    - labels: 'ALERTS{{alertname="SLIDataMissing", alertstate="pending", service="search", severity="page", slo="latency"}}'
+      value: 1
+  alert_rule_test:
+{}"#,
+        missing_at("60m", ""),
+    );
+    run_scenario(spec, &tests);
+}
