@@ -405,3 +405,187 @@ service search {
     );
     run_scenario(spec, &tests);
 }
+
+// ---------------------------------------------------------------------------
+// Which severity the alert takes, and when there is none.
+
+/// The `severity` of every `SLIDataMissing` rule of `spec`, by SLO, or the
+/// diagnostics when it does not compile.
+fn severities(spec: &str) -> Result<Vec<(String, String)>, Vec<String>> {
+    let mut sources = Sources::new();
+    sources.add("spec.slo", spec);
+    let checked = slo::check(&sources);
+    let Some(program) = checked.program else {
+        return Err(checked
+            .diags
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect());
+    };
+    let mut out = Vec::new();
+    for file in slo::compile(&program) {
+        if !file.path.starts_with("prometheus/") {
+            continue;
+        }
+        let y: serde_yaml_ng::Value = serde_yaml_ng::from_str(&file.contents).expect("yaml");
+        for g in y["groups"].as_sequence().expect("groups") {
+            for r in g["rules"].as_sequence().expect("rules") {
+                if r["alert"].as_str() == Some("SLIDataMissing") {
+                    let label = |name: &str| r["labels"][name].as_str().expect(name).to_string();
+                    out.push((label("slo"), label("severity")));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A service with SLO `a` on policy `standard` and SLO `b` on `pages`, with
+/// `extra` added to `b` and `defaults` as given.
+fn program(defaults: &str, extra: &str) -> String {
+    format!(
+        r#"
+policy standard {{
+  page   14.4x over 1h/5m
+  ticket 1x    over 3d/6h
+}}
+
+policy pages {{
+  page   14.4x over 1h/5m
+  urgent 6x    over 6h/30m
+}}
+
+defaults {{
+  {defaults}
+}}
+
+service api {{
+  sli requests = ratio {{
+    bad   = `http_requests_total{{code=~"5.."}}`
+    total = `http_requests_total`
+  }}
+
+  slo a {{
+    sli      = requests
+    target   = 99.9%
+    alerting = standard
+  }}
+
+  slo b {{
+    sli      = requests
+    target   = 99.9%
+    alerting = pages
+    {extra}
+  }}
+}}
+"#
+    )
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn ticket_by_default_else_the_slowest_line() {
+    // `pages` has no ticket: its slowest line, `urgent 6x`, is the least
+    // urgent severity it has.
+    assert_eq!(
+        severities(&program("window = 30d", "")),
+        Ok(pairs(&[("a", "ticket"), ("b", "urgent")]))
+    );
+}
+
+#[test]
+fn defaults_and_the_slo_set_the_severity_or_turn_it_off() {
+    assert_eq!(
+        severities(&program("no_data = page", "")),
+        Ok(pairs(&[("a", "page"), ("b", "page")]))
+    );
+    assert_eq!(
+        severities(&program("no_data = none", "no_data = ticket")),
+        Ok(pairs(&[("b", "ticket")]))
+    );
+    assert_eq!(
+        severities(&program("no_data = page", "no_data = none")),
+        Ok(pairs(&[("a", "page")]))
+    );
+}
+
+#[test]
+fn an_slo_without_alerts_has_none_unless_it_asks() {
+    let spec =
+        |extra: &str| program("window = 30d", extra).replace("alerting = pages", "alerting = none");
+    assert_eq!(severities(&spec("")), Ok(pairs(&[("a", "ticket")])));
+    assert_eq!(
+        severities(&spec("no_data = page")),
+        Ok(pairs(&[("a", "ticket"), ("b", "page")]))
+    );
+}
+
+#[test]
+fn a_severity_nothing_uses_is_an_error() {
+    let errors = severities(&program("no_data = tikcet", "no_data = warning")).unwrap_err();
+    assert_eq!(
+        errors,
+        [
+            "SLO340 no policy or `notify` block uses severity `tikcet`",
+            "SLO340 no policy or `notify` block uses severity `warning`",
+        ]
+    );
+}
+
+#[test]
+fn a_severity_only_the_missing_data_alert_has_routes_through_notify() {
+    // `warning` comes from `no_data` alone; a `notify` block may route it,
+    // and the real Alertmanager configuration sends the alert there.
+    let Some(amtool) = support::tool("amtool") else {
+        return;
+    };
+    let notifications = r#"
+defaults {
+  receiver = mail
+  no_data  = warning
+}
+
+receiver pager = webhook {
+  url = "http://127.0.0.1:9/pager"
+}
+
+receiver mail = webhook {
+  url = "http://127.0.0.1:9/mail"
+}
+
+receiver chat = webhook {
+  url = "http://127.0.0.1:9/chat"
+}
+
+notify {
+  page    = pager
+  ticket  = mail
+  warning = chat
+}
+"#;
+    let spec = program("window = 30d", "");
+    let (_src, out) = support::compile_text(&[("api.slo", &spec), ("n.slo", notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let routed = Command::new(&amtool)
+        .args(["config", "routes", "test"])
+        .arg(format!("--config.file={}", config.display()))
+        .args([
+            "alertname=SLIDataMissing",
+            "service=api",
+            "slo=a",
+            "severity=warning",
+        ])
+        .output()
+        .expect("run amtool");
+    assert!(routed.status.success(), "{routed:?}");
+    assert_eq!(String::from_utf8_lossy(&routed.stdout).trim(), "chat");
+    // The page → ticket inhibition is for burn-rate alerts only: a page
+    // about one thing does not hide that the data of another is missing.
+    let text = fs::read_to_string(&config).expect("config");
+    assert!(!text.contains("SLIDataMissing"), "{text}");
+}
