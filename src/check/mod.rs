@@ -366,7 +366,7 @@ fn no_data_known(
             span,
             format!("no policy or `notify` block uses severity `{name}`"),
         )
-        .label("the missing-data alert would have a severity nothing else has")
+        .label("no policy line or `notify` route has this severity")
         .help(help),
     );
     false
