@@ -349,6 +349,35 @@ fn per_label_no_value_at_all_alerts_once_for_the_slo() {
 }
 
 #[test]
+fn per_label_every_value_stopping_alerts_for_each_and_for_the_slo() {
+    // The scrape breaks for the whole service at 60m: each route measured
+    // in the period alerts, and so does the SLO as a whole, without a
+    // `route`; Alertmanager groups them into one notification.
+    let tests = format!(
+        r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{{route="/a", code="200"}}'
+    values: '0+100x60 _x60'
+  - series: 'http_requests_total{{route="/b", code="200"}}'
+    values: '0+50x60 _x60'
+  promql_expr_test:
+  - expr: ALERTS{{alertname="SLIDataMissing", alertstate="firing"}}
+    eval_time: 87m
+    exp_samples:
+    - labels: 'ALERTS{{alertname="SLIDataMissing", alertstate="firing", route="/a", service="shop", severity="ticket", slo="availability"}}'
+      value: 1
+    - labels: 'ALERTS{{alertname="SLIDataMissing", alertstate="firing", route="/b", service="shop", severity="ticket", slo="availability"}}'
+      value: 1
+    - labels: 'ALERTS{{alertname="SLIDataMissing", alertstate="firing", service="shop", severity="ticket", slo="availability"}}'
+      value: 1
+  alert_rule_test:
+{}"#,
+        missing_at("86m", ""),
+    );
+    run_scenario(SHOP, &tests);
+}
+
+#[test]
 fn latency_and_gauge_slis_watch_their_count_and_their_gauge() {
     let spec = r#"
 policy standard {
