@@ -344,12 +344,6 @@ fn no_data_known(
     if name == "none" || severities.contains(name) {
         return true;
     }
-    let known = || {
-        severities
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-    };
     let help = match crate::diag::suggest::closest(name, severities.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if severities.is_empty() => {
@@ -357,7 +351,11 @@ fn no_data_known(
         }
         None => format!(
             "use a severity the policies produce ({}) or route `{name}` in a `notify` block; `none` turns the alert off",
-            known().join(", ")
+            severities
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     diags.push(
