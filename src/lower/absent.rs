@@ -9,7 +9,7 @@
 //! same `absent` fires when no value has data, and a value that has an error
 //! ratio over the period but no total now fires on its own, with its labels.
 
-use super::expr;
+use super::{current_window, expr, template, Alerting, Labels, Rule};
 use crate::check::Slo;
 use crate::num::{Duration, Ratio};
 
@@ -59,6 +59,51 @@ pub fn condition(slo: &Slo, own: &str) -> String {
         period = super::ratio_series(slo.period),
         total = total.replace('\n', "\n  "),
     )
+}
+
+impl Alerting<'_> {
+    /// The alert for missing SLI data, with `severity`.
+    pub(super) fn no_data(&self, severity: &str) -> Rule {
+        let (service, slo) = (self.service, self.slo);
+        let for_ = no_data_for(slo.budget(), slo.period);
+        let mut labels = self.labels.clone();
+        labels.push(("severity".into(), template::literal(severity).into_owned()));
+        labels.sort();
+        // The whole-SLO case has no `by` labels: name the value only when
+        // the alert has one.
+        let which = match slo.by.first() {
+            Some(first) => format!("{{{{ if $labels.{first} }}}}{}{{{{ end }}}}", self.which),
+            None => String::new(),
+        };
+        let window = current_window(slo);
+        let total = expr::over(&expr::total(&slo.sli, &slo.by), window).replace('\n', " ");
+        let mut annotations: Labels = vec![
+            (
+                "summary".into(),
+                format!("{} {}{which}: no SLI data", service.name, slo.name),
+            ),
+            (
+                "description".into(),
+                format!(
+                    "SLO {slo_name}{which} of service {svc} has had no SLI data for {for_}: `{total}` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running.",
+                    slo_name = slo.name,
+                    svc = service.name,
+                    total = template::literal(&total),
+                ),
+            ),
+        ];
+        if let Some(runbook) = &self.runbook {
+            annotations.push(("runbook_url".into(), runbook.clone()));
+        }
+        annotations.sort();
+        Rule::Alert {
+            alert: NO_DATA_ALERT.into(),
+            expr: condition(slo, self.own),
+            for_: Some(for_),
+            labels,
+            annotations,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! A checked program → the rules IR: recording rules for error ratios and
-//! budget series, and burn-rate alerts, grouped per SLO.
+//! budget series, burn-rate alerts and the alert for missing SLI data
+//! (`absent.rs`), grouped per SLO.
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
@@ -311,51 +312,6 @@ impl<'a> Alerting<'a> {
             alert: ALERT_NAME.into(),
             expr,
             for_: a.for_,
-            labels,
-            annotations,
-        }
-    }
-}
-
-impl Alerting<'_> {
-    /// The alert for missing SLI data, with `severity`.
-    fn no_data(&self, severity: &str) -> Rule {
-        let (service, slo) = (self.service, self.slo);
-        let for_ = absent::no_data_for(slo.budget(), slo.period);
-        let mut labels = self.labels.clone();
-        labels.push(("severity".into(), template::literal(severity).into_owned()));
-        labels.sort();
-        // The whole-SLO case has no `by` labels: name the value only when
-        // the alert has one.
-        let which = match slo.by.first() {
-            Some(first) => format!("{{{{ if $labels.{first} }}}}{}{{{{ end }}}}", self.which),
-            None => String::new(),
-        };
-        let window = current_window(slo);
-        let total = expr::over(&expr::total(&slo.sli, &slo.by), window).replace('\n', " ");
-        let mut annotations: Labels = vec![
-            (
-                "summary".into(),
-                format!("{} {}{which}: no SLI data", service.name, slo.name),
-            ),
-            (
-                "description".into(),
-                format!(
-                    "SLO {slo_name}{which} of service {svc} has had no SLI data for {for_}: `{total}` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running.",
-                    slo_name = slo.name,
-                    svc = service.name,
-                    total = template::literal(&total),
-                ),
-            ),
-        ];
-        if let Some(runbook) = &self.runbook {
-            annotations.push(("runbook_url".into(), runbook.clone()));
-        }
-        annotations.sort();
-        Rule::Alert {
-            alert: NO_DATA_ALERT.into(),
-            expr: absent::condition(slo, self.own),
-            for_: Some(for_),
             labels,
             annotations,
         }
