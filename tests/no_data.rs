@@ -618,3 +618,152 @@ notify {
     let text = fs::read_to_string(&config).expect("config");
     assert!(!text.contains("SLIDataMissing"), "{text}");
 }
+
+/// A real Alertmanager on a free loopback port, stopped when dropped.
+struct Alertmanager {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_alertmanager(config: &std::path::Path, storage: &std::path::Path) -> Option<Alertmanager> {
+    let amtool = support::tool("amtool")?;
+    let binary = support::tool("prometheus-alertmanager")?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", storage.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start alertmanager");
+    let am = Alertmanager {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let ready = Command::new(&amtool)
+            .args(["config", "show", "--alertmanager.url", &am.url])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ready {
+            return Some(am);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("alertmanager did not start on {}", am.url);
+}
+
+#[test]
+fn a_burn_rate_page_does_not_hide_missing_data() {
+    // Per route: `/a` burns its budget (page, and its ticket), `/b` has no
+    // data. On a real Alertmanager the page suppresses the burn-rate ticket
+    // of the SLO as before, and the missing-data ticket stays active.
+    let notifications = r#"
+defaults {
+  receiver = mail
+}
+
+receiver pager = webhook {
+  url = "http://127.0.0.1:9/pager"
+}
+
+receiver mail = webhook {
+  url = "http://127.0.0.1:9/mail"
+}
+
+notify {
+  page   = pager
+  ticket = mail
+}
+"#;
+    let (_src, out) = support::compile_text(&[("shop.slo", SHOP), ("n.slo", notifications)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    let storage = tempfile::tempdir().expect("tempdir");
+    let Some(am) = start_alertmanager(&config, storage.path()) else {
+        return;
+    };
+    let Some(amtool) = support::tool("amtool") else {
+        return;
+    };
+    let burn = |severity: &str, long: &str, short: &str| {
+        vec![
+            "alertname=ErrorBudgetBurn".to_string(),
+            "service=shop".into(),
+            "slo=availability".into(),
+            "route=/a".into(),
+            format!("severity={severity}"),
+            format!("long_window={long}"),
+            format!("short_window={short}"),
+        ]
+    };
+    let missing = vec![
+        "alertname=SLIDataMissing".to_string(),
+        "service=shop".into(),
+        "slo=availability".into(),
+        "route=/b".into(),
+        "severity=ticket".into(),
+    ];
+    for labels in [
+        burn("page", "1h", "5m"),
+        burn("ticket", "3d", "6h"),
+        missing,
+    ] {
+        let o = Command::new(&amtool)
+            .args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(&labels)
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = Command::new(&amtool)
+        .args([
+            "alert",
+            "query",
+            "-o",
+            "json",
+            "--active",
+            "--inhibited",
+            "--unprocessed",
+        ])
+        .args(["--alertmanager.url", &am.url])
+        .output()
+        .expect("amtool alert query");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let mut states: Vec<(String, String, String)> = listed
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let s = |v: &serde_json::Value| v.as_str().expect("string").to_string();
+            (
+                s(&a["labels"]["alertname"]),
+                s(&a["labels"]["severity"]),
+                s(&a["status"]["state"]),
+            )
+        })
+        .collect();
+    states.sort();
+    let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        states,
+        [
+            s("ErrorBudgetBurn", "page", "active"),
+            s("ErrorBudgetBurn", "ticket", "suppressed"),
+            s("SLIDataMissing", "ticket", "active"),
+        ]
+    );
+}
