@@ -69,6 +69,14 @@ fn an_slo_without_alerting_warns_unless_it_says_none() {
     assert!(codes(&defaults).is_empty());
     let defaults_none = format!("{API}defaults {{\n  alerting = none\n}}\n");
     assert!(codes(&defaults_none).is_empty());
+    // An SLO that asks for its missing-data alert has that alert;
+    // `no_data = none` asks for nothing.
+    let no_data = API.replace("target = 99.9%", "target = 99.9%\n    no_data = ticket");
+    // (The policy is there for `ticket` to be a known severity; no SLO
+    // uses it.)
+    assert_eq!(codes(&format!("{no_data}{POLICY}")), ["SLO105"]);
+    let no_data_none = API.replace("target = 99.9%", "target = 99.9%\n    no_data = none");
+    assert_eq!(codes(&no_data_none), ["SLO352"]);
 }
 
 #[test]

@@ -351,7 +351,13 @@ fn full_outage_pages_within_minutes() {
                     "6h",
                     &[(&availability("slo:current_burn_rate:ratio"), 0.0)],
                 ),
-                expect_none("count_over_time(ALERTS[6h])", "6h"),
+                expect_none(
+                    r#"count_over_time(ALERTS{alertname="ErrorBudgetBurn"}[6h])"#,
+                    "6h",
+                ),
+                // Nothing fires; `SLIDataMissing` is pending only at 0m,
+                // while the new counters have a single sample.
+                expect_none(r#"count_over_time(ALERTS{alertstate="firing"}[6h])"#, "6h"),
                 // First failed scrape: the error counter has one sample.
                 expect_none("ALERTS", "6h1m"),
                 // Second failed scrape: the fast page fires.
@@ -448,12 +454,21 @@ fn two_percent_errors_page_after_44_minutes() {
 ///
 /// The lowest threshold is the 1x 3d/6h ticket: 1 × 0.001 = 0.1%. Three days
 /// of 0.09% errors (45 of every 50000 requests, a scrape every 5m; rules
-/// evaluated every 5m to keep the run short) must leave no `ALERTS` sample at
-/// all, pending or firing. So that this cannot pass vacuously, every window
-/// the alerts read is checked to hold 0.0009 at the end.
+/// evaluated every 5m to keep the run short) must leave no burn-rate `ALERTS`
+/// sample at all, pending or firing, and fire nothing. So that this cannot
+/// pass vacuously, every window the alerts read is checked to hold 0.0009 at
+/// the end.
 #[test]
 fn errors_below_the_smallest_threshold_never_fire() {
-    let mut promql = vec![expect_none("count_over_time(ALERTS[3d])", "3d")];
+    let mut promql = vec![
+        expect_none(
+            r#"count_over_time(ALERTS{alertname="ErrorBudgetBurn"}[3d])"#,
+            "3d",
+        ),
+        // `SLIDataMissing` is pending at 0m only, while the new counters
+        // have a single sample; it never fires.
+        expect_none(r#"count_over_time(ALERTS{alertstate="firing"}[3d])"#, "3d"),
+    ];
     for window in ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"] {
         promql.push(expect(
             &rounded(&availability(&format!("slo:sli_error:ratio_rate{window}"))),

@@ -68,6 +68,9 @@ pub struct Slo {
     pub policy: Option<String>,
     /// One burn-rate alert per policy line, in policy order.
     pub alerts: Vec<Alert>,
+    /// The severity of the alert for missing SLI data (`no_data`); `None`
+    /// when the SLO has no such alert.
+    pub no_data: Option<String>,
 }
 
 impl Slo {
@@ -184,7 +187,16 @@ const DEFAULTS_KEYS: &[Key] = &[
         kind: Kind::Duration,
         example: "`retention = 45d`",
     },
+    NO_DATA_KEY,
 ];
+
+/// The severity of the alert for missing SLI data, or `none`; in `defaults`
+/// and in an `slo`.
+const NO_DATA_KEY: Key = Key {
+    name: "no_data",
+    kind: Kind::Name,
+    example: "`no_data = ticket`",
+};
 
 /// Program-wide settings from `defaults`.
 struct Defaults<'a> {
@@ -193,6 +205,8 @@ struct Defaults<'a> {
     notify: notify::Settings<'a>,
     /// How long Prometheus keeps samples, when declared.
     retention: Option<(Duration, Span)>,
+    /// The severity of the alert for missing SLI data, or `none`.
+    no_data: Option<(&'a str, Span)>,
 }
 
 /// Checks a whole program. Returns `None` when any error was reported.
@@ -237,6 +251,13 @@ pub fn check(
         .iter()
         .flat_map(|b| b.settings.iter().cloned())
         .collect();
+    // Severities an alert may take: those of policy lines and those a
+    // `notify` block routes.
+    let severities: BTreeSet<&str> = policies
+        .values()
+        .flat_map(|p| p.lines.iter().map(|l| l.severity.text.as_str()))
+        .chain(notify::routed_severities(files))
+        .collect();
     let defaults = {
         let f = Fields::new(&default_settings, DEFAULTS_KEYS, "`defaults`", diags);
         Defaults {
@@ -246,6 +267,9 @@ pub fn check(
             retention: f
                 .duration("retention", diags)
                 .filter(|&(r, span)| lints::check_retention(r, span, diags)),
+            no_data: f
+                .name("no_data", diags)
+                .filter(|&(n, span)| no_data_known(n, span, &severities, diags)),
         }
     };
     let mut default_period = Some(DEFAULT_PERIOD);
@@ -288,6 +312,7 @@ pub fn check(
         policies: &policies,
         defaults: &defaults,
         surroundings,
+        severities: &severities,
     };
     let service_list: Vec<&ast::Service> = services.values().copied().collect();
     let results = crate::par::map(&service_list, |s| {
@@ -326,6 +351,7 @@ pub fn check(
             policies: &policies,
             services: &services,
             used_policies: &used_policies,
+            no_data: &no_data_severities(files),
         },
         diags,
     );
@@ -335,6 +361,64 @@ pub fn check(
         grafana: outputs.grafana,
         routing: outputs.routing,
     })
+}
+
+/// Whether `no_data = name` names a severity some alert or route uses (or
+/// `none`); reports it when not. A misspelt severity would otherwise be a new
+/// one that no `notify` block routes.
+fn no_data_known(
+    name: &str,
+    span: Span,
+    severities: &BTreeSet<&str>,
+    diags: &mut Vec<Diag>,
+) -> bool {
+    if name == "none" || severities.contains(name) {
+        return true;
+    }
+    let help = match crate::diag::suggest::closest(name, severities.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None if severities.is_empty() => {
+            "severities come from `policy` lines such as `ticket 1x over 3d/6h`; write `no_data = none` to turn the alert off".to_string()
+        }
+        None => format!(
+            "use a severity the policies produce ({}) or route `{name}` in a `notify` block; `none` turns the alert off",
+            severities
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    diags.push(
+        Diag::new(
+            Code::UnknownNoDataSeverity,
+            span,
+            format!("no policy or `notify` block uses severity `{name}`"),
+        )
+        .label("no policy line or `notify` route has this severity")
+        .help(help),
+    );
+    false
+}
+
+/// Every severity a `no_data` setting names, as written, for the `notify`
+/// check: a block may route a severity only missing-data alerts have.
+fn no_data_severities(files: &[ast::File]) -> BTreeSet<&str> {
+    let slo_settings = files
+        .iter()
+        .flat_map(|f| &f.items)
+        .flat_map(|item| match item {
+            ast::Item::Defaults(d) => d.settings.iter().collect::<Vec<_>>(),
+            ast::Item::Service(s) => s.slos.iter().flat_map(|slo| &slo.block.settings).collect(),
+            _ => Vec::new(),
+        });
+    slo_settings
+        .filter(|s| s.key.text == NO_DATA_KEY.name)
+        .filter_map(|s| match &s.value.kind {
+            ast::ValueKind::Name(n) if n != "none" => Some(n.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn count_errors(diags: &[Diag]) -> usize {

@@ -14,6 +14,8 @@ pub struct Context<'a, 'p> {
     pub defaults: &'a Defaults<'p>,
     /// What the caller knows about files that were not given.
     pub surroundings: &'a super::Surroundings,
+    /// The severities of policy lines and `notify` routes.
+    pub severities: &'a BTreeSet<&'p str>,
 }
 
 /// Labels the compiler sets itself; a service may not set them.
@@ -85,6 +87,7 @@ const SLO_KEYS: &[Key] = &[
         kind: Kind::List,
         example: "`by = [route]`",
     },
+    super::NO_DATA_KEY,
 ];
 
 /// The SLI kinds.
@@ -444,8 +447,12 @@ fn check_slo<'p>(
     let policy = match alerting {
         Some(("none", _)) => None,
         None => {
-            // A value of the wrong kind is already an error.
-            if !f.has("alerting") {
+            // A value of the wrong kind is already an error; an SLO that
+            // asks for its missing-data alert itself has that alert.
+            let own_no_data = f
+                .setting("no_data")
+                .is_some_and(|s| !matches!(&s.value.kind, ast::ValueKind::Name(n) if n == "none"));
+            if !f.has("alerting") && !own_no_data {
                 let policies: Vec<&str> = cx.policies.keys().copied().collect();
                 let unread = cx.surroundings.unread(slo.name.span.file);
                 super::lints::no_alerting(&slo.name, &policies, unread, diags);
@@ -508,6 +515,10 @@ fn check_slo<'p>(
         }
         None => Vec::new(),
     };
+    let no_data = f
+        .name("no_data", diags)
+        .filter(|&(n, span)| super::no_data_known(n, span, cx.severities, diags));
+    let no_data = no_data_severity(no_data.map(|(n, _)| n), cx.defaults, &alerts);
     let (sli_name, sli) = sli?;
     let by = by?;
     Some(Slo {
@@ -519,7 +530,30 @@ fn check_slo<'p>(
         by,
         policy: policy.map(|p| p.name.text.clone()),
         alerts,
+        no_data,
     })
+}
+
+/// The severity of an SLO's alert for missing SLI data. Its own `no_data`
+/// wins, even without a policy: asking for the alert is reason enough. An
+/// SLO without alerts gets none otherwise (`alerting = none` means no
+/// alerts). Then `defaults.no_data`, and without it `ticket` when the SLO's
+/// lines produce it, else the severity of its slowest-burning line: the
+/// least urgent one it has.
+fn no_data_severity(own: Option<&str>, defaults: &Defaults, alerts: &[Alert]) -> Option<String> {
+    let chosen = match own {
+        Some(own) => own,
+        None if alerts.is_empty() => return None,
+        None => match defaults.no_data {
+            Some((severity, _)) => severity,
+            None if alerts.iter().any(|a| a.severity == "ticket") => "ticket",
+            None => alerts
+                .iter()
+                .min_by_key(|a| a.factor)
+                .map(|a| a.severity.as_str())?,
+        },
+    };
+    (chosen != "none").then(|| chosen.to_string())
 }
 
 #[cfg(test)]

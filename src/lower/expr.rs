@@ -104,3 +104,24 @@ pub fn error_ratio(sli: &Sli, by: &[String]) -> String {
 pub fn over(ratio: &str, window: Duration) -> String {
     ratio.replace(WINDOW, &window.to_string())
 }
+
+/// What an SLI counts all events (or samples) by, with `$window` for the
+/// window: the `total` of a ratio, the `_count` of a classic histogram, the
+/// native histogram, the gauge. It exists exactly while the SLI has data;
+/// the error counter has no part in it, since an error counter that appears
+/// with the first error is normal.
+pub fn total(sli: &Sli, by: &[String]) -> String {
+    match sli {
+        Sli::Ratio { total, .. } => events(total, by),
+        Sli::Latency { count, .. } => aggregate("sum", by, &format!("rate({count}[{WINDOW}])")),
+        Sli::NativeLatency { histogram, .. } => {
+            aggregate("sum", by, &format!("rate({histogram}[{WINDOW}])"))
+        }
+        Sli::Gauge {
+            events: Events::Bad(q) | Events::Good(q),
+        } => match q {
+            Query::Selector(s) => aggregate("avg", by, &format!("avg_over_time({s}[{WINDOW}])")),
+            Query::Template(t) => format!("({t})"),
+        },
+    }
+}

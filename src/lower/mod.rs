@@ -1,10 +1,12 @@
 //! A checked program → the rules IR: recording rules for error ratios and
-//! budget series, and burn-rate alerts, grouped per SLO.
+//! budget series, burn-rate alerts and the alert for missing SLI data
+//! (`absent.rs`), grouped per SLO.
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
+mod absent;
 pub mod dashboard;
 mod expr;
 pub mod template;
@@ -67,6 +69,8 @@ pub enum Rule {
 
 /// The name of every burn-rate alert; `service`, `slo` and `severity` tell them apart.
 pub const ALERT_NAME: &str = "ErrorBudgetBurn";
+
+pub use absent::{no_data_for, NO_DATA_ALERT};
 
 /// How often the period-long rules are evaluated. A `rate` over the whole
 /// period reads every sample of it, so evaluating it less often than the
@@ -188,12 +192,14 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
             rules: meta_rules,
         },
     ];
-    if !slo.alerts.is_empty() {
+    if !slo.alerts.is_empty() || slo.no_data.is_some() {
         let alerting = Alerting::new(service, slo, &own, &labels);
+        let mut rules: Vec<Rule> = slo.alerts.iter().map(|a| alerting.alert(a)).collect();
+        rules.extend(slo.no_data.as_deref().map(|s| alerting.no_data(s)));
         groups.push(Group {
             name: format!("{prefix}:alerts"),
             interval: None,
-            rules: slo.alerts.iter().map(|a| alerting.alert(a)).collect(),
+            rules,
         });
     }
     groups

@@ -152,6 +152,9 @@ pub struct Context<'a, 'p> {
     pub services: &'a BTreeMap<&'p str, &'p ast::Service>,
     /// The policies some SLO uses.
     pub used_policies: &'a BTreeSet<&'p str>,
+    /// The severities `no_data` settings name: alerts for missing SLI data
+    /// produce them too.
+    pub no_data: &'a BTreeSet<&'p str>,
 }
 
 /// Checks receivers, `notify` blocks and the Grafana URL.
@@ -205,6 +208,7 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         .flat_map(|p| &p.lines)
         .chain(overrides.iter().copied().flatten())
         .map(|l| l.severity.text.as_str())
+        .chain(cx.no_data.iter().copied())
         .collect();
     let teams: BTreeSet<&str> = cx.services.values().filter_map(|s| team(s)).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
@@ -355,6 +359,20 @@ fn override_lines<'p>(services: &BTreeMap<&str, &'p ast::Service>) -> Vec<&'p [a
             _ => None,
         })
         .collect()
+}
+
+/// Every severity a `notify` block routes, as written.
+pub fn routed_severities(files: &[ast::File]) -> impl Iterator<Item = &str> {
+    files
+        .iter()
+        .flat_map(|f| &f.items)
+        .filter_map(|item| match item {
+            ast::Item::Notify(n) => Some(&n.block.settings),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| s.key.text.as_str())
+        .filter(|key| !TIMING_KEYS.iter().any(|k| k.name == *key))
 }
 
 /// The team a service declares, read from its settings as written.

@@ -25,6 +25,15 @@ struct JsonSlo {
     error_budget: String,
     policy: Option<String>,
     alerts: Vec<JsonAlert>,
+    no_data: Option<JsonNoData>,
+}
+
+#[derive(Serialize)]
+struct JsonNoData {
+    severity: String,
+    #[serde(rename = "for")]
+    for_: String,
+    for_seconds: Number,
 }
 
 #[derive(Serialize)]
@@ -94,6 +103,11 @@ fn slo(s: &SloBudget) -> JsonSlo {
         error_budget: spell(s.budget_ms),
         policy: s.policy.clone(),
         alerts: s.alerts.iter().map(alert).collect(),
+        no_data: s.no_data.as_ref().map(|n| JsonNoData {
+            severity: n.severity.clone(),
+            for_: n.for_.to_string(),
+            for_seconds: seconds(n.for_.ratio()),
+        }),
     }
 }
 

@@ -49,6 +49,18 @@ pub struct SloBudget {
     pub policy: Option<String>,
     /// One entry per policy line, in policy order.
     pub alerts: Vec<AlertBudget>,
+    /// The alert for missing SLI data, when the SLO has one.
+    pub no_data: Option<NoDataBudget>,
+}
+
+/// When the alert for missing SLI data fires.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoDataBudget {
+    /// The severity word.
+    pub severity: String,
+    /// How long the SLI must have no data: 5% of the budget in full outage,
+    /// clamped to 5m…1h (see [`crate::lower::no_data_for`]).
+    pub for_: Duration,
 }
 
 /// What one burn-rate alert means for its SLO's budget.
@@ -103,6 +115,10 @@ fn slo_budget(service: &str, slo: &Slo) -> SloBudget {
             .iter()
             .map(|a| alert_budget(a, slo.period, budget))
             .collect(),
+        no_data: slo.no_data.as_ref().map(|severity| NoDataBudget {
+            severity: severity.clone(),
+            for_: crate::lower::no_data_for(budget, slo.period),
+        }),
     }
 }
 
@@ -228,6 +244,15 @@ service checkout {
         assert_eq!(spell(r("180000000")), "2d2h");
         assert_eq!(spell(r("86401000")), "1d1s");
         assert_eq!(spell(r("840")), "840ms");
+    }
+
+    #[test]
+    fn missing_data_waits_for_five_percent_of_the_budget() {
+        let slo = &report(SPEC).slos[0];
+        // 5% × 43m12s is 2m10s, under the 5m floor.
+        let no_data = slo.no_data.as_ref().expect("an alert for missing data");
+        assert_eq!(no_data.severity, "ticket");
+        assert_eq!(no_data.for_.to_string(), "5m");
     }
 
     #[test]

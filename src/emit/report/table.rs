@@ -108,13 +108,25 @@ fn no_alerts(s: &SloBudget) -> String {
     }
 }
 
+/// When the alert for missing SLI data fires, e.g. `no SLI data for 5m:
+/// ticket`.
+fn no_data(s: &SloBudget) -> Option<String> {
+    s.no_data
+        .as_ref()
+        .map(|n| format!("no SLI data for {}: {}", n.for_, n.severity))
+}
+
 /// The report as aligned text, one block per SLO.
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
     for s in &report.slos {
         out.push_str(&format!("{}/{}: {}\n", s.service, s.slo, summary(s)));
         if s.alerts.is_empty() {
-            out.push_str(&format!("  {}\n\n", no_alerts(s)));
+            out.push_str(&format!("  {}\n", no_alerts(s)));
+            if let Some(line) = no_data(s) {
+                out.push_str(&format!("  {line}\n"));
+            }
+            out.push('\n');
             continue;
         }
         if let Some(p) = &s.policy {
@@ -155,6 +167,9 @@ pub fn human(report: &Report) -> String {
         for row in &rows {
             out.push_str(&line(row.iter().map(String::as_str).collect()));
         }
+        if let Some(line) = no_data(s) {
+            out.push_str(&format!("  {line}\n"));
+        }
         out.push('\n');
     }
     if report.slos.iter().any(|s| !s.alerts.is_empty()) {
@@ -184,7 +199,11 @@ pub fn markdown(report: &Report) -> String {
             capitalise(&summary(s))
         ));
         if s.alerts.is_empty() {
-            out.push_str(&format!("; {}.\n", no_alerts(s)));
+            out.push_str(&format!("; {}", no_alerts(s)));
+            match no_data(s) {
+                Some(line) => out.push_str(&format!("; {line}.\n")),
+                None => out.push_str(".\n"),
+            }
             continue;
         }
         if let Some(p) = &s.policy {
@@ -201,6 +220,9 @@ pub fn markdown(report: &Report) -> String {
         for a in &s.alerts {
             let cells: Vec<String> = COLUMNS.iter().map(|c| cell(&(c.cell)(a))).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        if let Some(line) = no_data(s) {
+            out.push_str(&format!("\n{}.\n", capitalise(&line)));
         }
     }
     if report.slos.iter().any(|s| !s.alerts.is_empty()) {
