@@ -10,9 +10,9 @@ mod support;
 use std::fs;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{compile, compile_text, files, root, tool};
+use support::{compile, compile_text, files, root, start_alertmanager, tool, Alertmanager};
 
 fn check_config(amtool: &Path, config: &Path) {
     let o = Command::new(amtool)
@@ -192,51 +192,6 @@ fn no_receivers_no_alertmanager_config() {
     assert!(!files(out.path(), "grafana/").is_empty());
 }
 
-/// A real Alertmanager on a free loopback port, stopped when dropped.
-struct Alertmanager {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Alertmanager {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(binary: &Path, config: &Path, storage: &Path, amtool: &Path) -> Alertmanager {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(binary)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.path={}", storage.display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--cluster.listen-address=")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start alertmanager");
-    let am = Alertmanager {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        let ready = Command::new(amtool)
-            .args(["config", "show", "--alertmanager.url", &am.url])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ready {
-            return am;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("alertmanager did not start on {}", am.url);
-}
-
 #[test]
 fn a_firing_page_inhibits_the_ticket_of_the_same_slo_only() {
     let Some(amtool) = tool("amtool") else { return };
@@ -246,7 +201,7 @@ fn a_firing_page_inhibits_the_ticket_of_the_same_slo_only() {
     let (_src, out) = compile_text(&program());
     let config = out.path().join("alertmanager/alertmanager.yml");
     let storage = tempfile::tempdir().expect("tempdir");
-    let am = start(&binary, &config, storage.path(), &amtool);
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
 
     // The labels the generated rules put on their alerts.
     let alerts = alert_labels(out.path());
@@ -413,7 +368,7 @@ fn slack_messages_carry_the_alert_text_and_its_links() {
     let (_src, out) = compile_text(&[("api.slo", SERVICE), ("notifications.slo", &notifications)]);
     let config = out.path().join("alertmanager/alertmanager.yml");
     let storage = tempfile::tempdir().expect("tempdir");
-    let am = start(&binary, &config, storage.path(), &amtool);
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
 
     fire_ticket_of_other(&amtool, &am, out.path());
     let body =
@@ -516,7 +471,7 @@ fn a_page_for_one_route_inhibits_the_ticket_of_that_route_only() {
     let config = out.path().join("alertmanager/alertmanager.yml");
     check_config(&amtool, &config);
     let storage = tempfile::tempdir().expect("tempdir");
-    let am = start(&binary, &config, storage.path(), &amtool);
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
 
     // The labels the generated rules put on their alerts; a per-route
     // alert also carries the `route` of the series that fired it.
@@ -607,7 +562,7 @@ fn each_route_of_a_per_label_slo_gets_its_own_slack_message_naming_it() {
     let (_src, out) = compile_text(&[("api.slo", SPLIT), ("notifications.slo", &notifications)]);
     let config = out.path().join("alertmanager/alertmanager.yml");
     let storage = tempfile::tempdir().expect("tempdir");
-    let am = start(&binary, &config, storage.path(), &amtool);
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
 
     // The ticket rule of `availability`, fired for two routes, with its
     // annotations expanded as Prometheus would for each.
@@ -702,7 +657,7 @@ fn alertmanager_sends_the_slack_channel_exactly_as_written() {
     let config = out.path().join("alertmanager/alertmanager.yml");
     check_config(&amtool, &config);
     let storage = tempfile::tempdir().expect("tempdir");
-    let am = start(&binary, &config, storage.path(), &amtool);
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
     fire_ticket_of_other(&amtool, &am, out.path());
 
     let body =

@@ -13,70 +13,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn promtool() -> Option<Command> {
-    support::tool("promtool").map(Command::new)
-}
-
-/// Compiles one spec and writes its rule files (not the dashboards) under
-/// `dir`; returns their paths.
-fn compile(spec: &str, dir: &Path) -> Vec<PathBuf> {
-    let mut sources = Sources::new();
-    sources.add("spec.slo", spec);
-    let checked = slo::check(&sources);
-    let program = checked
-        .program
-        .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
-    slo::compile(&program)
-        .into_iter()
-        .filter(|f| f.path.starts_with("prometheus/"))
-        .map(|f| {
-            let path = dir.join(&f.path);
-            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            fs::write(&path, f.contents).expect("write rules");
-            path
-        })
-        .collect()
-}
-
-/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
-/// the test file (after `tests:`).
-fn run_scenario(spec: &str, tests: &str) {
-    let Some(mut promtool) = promtool() else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = compile(spec, dir.path());
-    let files: Vec<String> = rules
-        .iter()
-        .map(|p| {
-            format!(
-                "  - {}",
-                p.strip_prefix(dir.path()).expect("under dir").display()
-            )
-        })
-        .collect();
-    let test = format!(
-        "rule_files:\n{}\nevaluation_interval: 1m\ntests:\n{tests}",
-        files.join("\n")
-    );
-    fs::write(dir.path().join("test.yml"), &test).expect("write test");
-    let out = promtool
-        .args(["test", "rules", "test.yml"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}\n--- rules ---\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        rules
-            .iter()
-            .map(|p| fs::read_to_string(p).expect("rules"))
-            .collect::<String>()
-    );
-}
-
 const PER_ROUTE: &str = r#"
 policy fast {
   page 14.4x over 1h/5m
@@ -159,7 +95,7 @@ fn per_label_slo_keeps_labels_and_alerts_per_value() {
 "#
         ));
     }
-    run_scenario(PER_ROUTE, &tests);
+    support::run_scenario(PER_ROUTE, &tests);
 }
 
 #[test]
@@ -204,7 +140,7 @@ service shop {
         alert("/a", "50%"),
         alert("/c", "100%")
     );
-    run_scenario(spec, &tests);
+    support::run_scenario(spec, &tests);
 }
 
 #[test]
@@ -256,7 +192,7 @@ service probes {
     eval_time: 20m
     exp_samples: []
 "#;
-    run_scenario(spec, tests);
+    support::run_scenario(spec, tests);
 }
 
 #[test]
@@ -301,12 +237,12 @@ service shop {
     - labels: '{slo="strict"}'
       value: 1
 "#;
-    run_scenario(spec, tests);
+    support::run_scenario(spec, tests);
 }
 
 #[test]
 fn example_specs_pass_promtool_lints() {
-    let Some(mut promtool) = promtool() else {
+    let Some(mut promtool) = support::tool("promtool").map(Command::new) else {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

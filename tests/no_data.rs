@@ -19,66 +19,6 @@ use slo::diag::Sources;
 use std::fs;
 use std::process::Command;
 
-/// The rule files of `spec`, by path.
-fn compile(spec: &str) -> Vec<(String, String)> {
-    let mut sources = Sources::new();
-    sources.add("spec.slo", spec);
-    let checked = slo::check(&sources);
-    let program = checked
-        .program
-        .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
-    slo::compile(&program)
-        .into_iter()
-        .filter(|f| f.path.starts_with("prometheus/"))
-        .map(|f| (f.path, f.contents))
-        .collect()
-}
-
-/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
-/// the test file (after `tests:`); `promtool check rules` with every lint
-/// first.
-fn run_scenario(spec: &str, tests: &str) {
-    let Some(promtool) = support::tool("promtool") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = compile(spec);
-    for (path, text) in &rules {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, text).expect("write rules");
-    }
-    let paths: Vec<&str> = rules.iter().map(|(p, _)| p.as_str()).collect();
-    let lint = Command::new(&promtool)
-        .args(["check", "rules", "--lint=all", "--lint-fatal"])
-        .args(&paths)
-        .current_dir(dir.path())
-        .output()
-        .expect("run promtool");
-    assert!(
-        lint.status.success(),
-        "promtool check rules failed:\n{}",
-        String::from_utf8_lossy(&lint.stdout)
-    );
-    let test = format!(
-        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n{tests}",
-        paths.join(", ")
-    );
-    fs::write(dir.path().join("test.yml"), &test).expect("write test");
-    let out = Command::new(&promtool)
-        .args(["test", "rules", "test.yml"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}\n--- rules ---\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        rules.iter().map(|(_, t)| t.as_str()).collect::<String>()
-    );
-}
-
 const CHECKOUT: &str = r#"
 policy standard {
   page   14.4x over 1h/5m
@@ -141,7 +81,7 @@ fn fires_for_after_the_total_vanishes() {
         missing_at("87m", CHECKOUT_MISSING),
         missing_at("120m", CHECKOUT_MISSING),
     );
-    run_scenario(CHECKOUT, &tests);
+    support::run_scenario(CHECKOUT, &tests);
 }
 
 #[test]
@@ -158,7 +98,7 @@ fn fires_for_after_the_start_when_the_total_never_existed() {
         missing_at("21m", ""),
         missing_at("22m", CHECKOUT_MISSING),
     );
-    run_scenario(CHECKOUT, &tests);
+    support::run_scenario(CHECKOUT, &tests);
 }
 
 #[test]
@@ -181,7 +121,7 @@ fn never_fires_when_only_the_error_counter_is_missing() {
         missing_at("30m", ""),
         missing_at("180m", ""),
     );
-    run_scenario(CHECKOUT, &tests);
+    support::run_scenario(CHECKOUT, &tests);
 }
 
 #[test]
@@ -206,7 +146,7 @@ fn never_fires_while_data_flows_even_without_traffic() {
         missing_at("30m", ""),
         missing_at("180m", ""),
     );
-    run_scenario(CHECKOUT, &tests);
+    support::run_scenario(CHECKOUT, &tests);
 }
 
 #[test]
@@ -253,7 +193,7 @@ service payments {
         missing_at("86m", ""),
         missing_at("87m", missing),
     );
-    run_scenario(spec, &tests);
+    support::run_scenario(spec, &tests);
 }
 
 const SHOP: &str = r#"
@@ -317,7 +257,7 @@ fn per_label_the_value_whose_data_stopped_alerts_with_its_label() {
         missing_at("87m", &route_missing("/c")),
         missing_at("180m", &route_missing("/c")),
     );
-    run_scenario(SHOP, &tests);
+    support::run_scenario(SHOP, &tests);
 }
 
 #[test]
@@ -345,7 +285,7 @@ fn per_label_no_value_at_all_alerts_once_for_the_slo() {
 "#
         ),
     );
-    run_scenario(SHOP, &tests);
+    support::run_scenario(SHOP, &tests);
 }
 
 #[test]
@@ -374,7 +314,7 @@ fn per_label_every_value_stopping_alerts_for_each_and_for_the_slo() {
 {}"#,
         missing_at("86m", ""),
     );
-    run_scenario(SHOP, &tests);
+    support::run_scenario(SHOP, &tests);
 }
 
 #[test]
@@ -432,7 +372,7 @@ service search {
 {}"#,
         missing_at("60m", ""),
     );
-    run_scenario(spec, &tests);
+    support::run_scenario(spec, &tests);
 }
 
 // ---------------------------------------------------------------------------
@@ -619,51 +559,16 @@ notify {
     assert!(!text.contains("SLIDataMissing"), "{text}");
 }
 
-/// A real Alertmanager on a free loopback port, stopped when dropped.
-struct Alertmanager {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Alertmanager {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_alertmanager(config: &std::path::Path, storage: &std::path::Path) -> Option<Alertmanager> {
+/// A real Alertmanager, or `None` (said loudly) without the tools outside CI.
+fn start_alertmanager(
+    config: &std::path::Path,
+    storage: &std::path::Path,
+) -> Option<support::Alertmanager> {
     let amtool = support::tool("amtool")?;
     let binary = support::tool("prometheus-alertmanager")?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(binary)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.path={}", storage.display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--cluster.listen-address=")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start alertmanager");
-    let am = Alertmanager {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::time::Instant::now() < deadline {
-        let ready = Command::new(&amtool)
-            .args(["config", "show", "--alertmanager.url", &am.url])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ready {
-            return Some(am);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    panic!("alertmanager did not start on {}", am.url);
+    Some(support::start_alertmanager(
+        &binary, config, storage, &amtool,
+    ))
 }
 
 #[test]

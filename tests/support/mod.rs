@@ -194,3 +194,117 @@ service api {
   }
 }
 "#;
+
+/// A real Alertmanager on a free loopback port, stopped when dropped.
+pub struct Alertmanager {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `binary` (`prometheus-alertmanager`) with `config`, keeping its
+/// state in `storage`, and waits until `amtool` can read its configuration.
+pub fn start_alertmanager(
+    binary: &Path,
+    config: &Path,
+    storage: &Path,
+    amtool: &Path,
+) -> Alertmanager {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", storage.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start alertmanager");
+    let am = Alertmanager {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let ready = Command::new(amtool)
+            .args(["config", "show", "--alertmanager.url", &am.url])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ready {
+            return am;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("alertmanager did not start on {}", am.url);
+}
+
+/// The rule files `spec` compiles to, by path. Panics with the diagnostics
+/// when it does not compile.
+pub fn rule_files(spec: &str) -> Vec<(String, String)> {
+    let mut sources = slo::diag::Sources::new();
+    sources.add("spec.slo", spec);
+    let checked = slo::check(&sources);
+    let program = checked
+        .program
+        .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
+    slo::compile(&program)
+        .into_iter()
+        .filter(|f| f.path.starts_with("prometheus/"))
+        .map(|f| (f.path, f.contents))
+        .collect()
+}
+
+/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
+/// the test file (after `tests:`); `promtool check rules` with every lint
+/// first. Without `promtool` outside CI it checks nothing, loudly.
+pub fn run_scenario(spec: &str, tests: &str) {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = rule_files(spec);
+    for (path, text) in &rules {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, text).expect("write rules");
+    }
+    let paths: Vec<&str> = rules.iter().map(|(p, _)| p.as_str()).collect();
+    let lint = Command::new(&promtool)
+        .args(["check", "rules", "--lint=all", "--lint-fatal"])
+        .args(&paths)
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        lint.status.success(),
+        "promtool check rules failed:\n{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let test = format!(
+        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n{tests}",
+        paths.join(", ")
+    );
+    fs::write(dir.path().join("test.yml"), &test).expect("write test");
+    let out = Command::new(&promtool)
+        .args(["test", "rules", "test.yml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}\n--- rules ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        rules.iter().map(|(_, t)| t.as_str()).collect::<String>()
+    );
+}
