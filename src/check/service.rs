@@ -2,7 +2,9 @@
 
 use super::fields::{Fields, Key, Kind};
 use super::promql::{self, Parsed, Query};
-use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
+use super::{
+    dimensions, policy, ratio, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD,
+};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Ratio;
 use crate::syntax::ast;
@@ -114,7 +116,8 @@ pub fn check<'p>(
         slis.insert(&sli.name.text, (sli, checked));
     }
 
-    let mut used_slis: BTreeSet<&str> = BTreeSet::new();
+    // The SLIs used, each with the `by` lists of the SLOs that use it.
+    let mut used_slis: BTreeMap<&str, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut slo_names: BTreeMap<&str, Span> = BTreeMap::new();
     let mut slos = Vec::new();
     for slo in &s.slos {
@@ -131,7 +134,7 @@ pub fn check<'p>(
     }
 
     for (name, (sli, _)) in &slis {
-        if !used_slis.contains(name) {
+        if !used_slis.contains_key(name) {
             diags.push(
                 Diag::new(
                     Code::UnusedSli,
@@ -332,7 +335,7 @@ fn check_slo<'p>(
     slo: &'p ast::Slo,
     slis: &BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>)>,
     cx: &Context<'_, 'p>,
-    used_slis: &mut BTreeSet<&'p str>,
+    used_slis: &mut BTreeMap<&'p str, BTreeSet<Vec<String>>>,
     used_policies: &mut BTreeSet<&'p str>,
     diags: &mut Vec<Diag>,
 ) -> Option<Slo> {
@@ -342,14 +345,14 @@ fn check_slo<'p>(
     let sli = match f.name("sli", diags) {
         Some((sli_name, span)) => match slis.get(sli_name) {
             Some((_, checked)) => {
-                used_slis.insert(sli_name);
+                used_slis.entry(sli_name).or_default();
                 checked.clone().map(|c| (sli_name, c))
             }
             None => {
                 // The likely intended SLI counts as used: no "unused" warning on top.
                 if let Some(c) = suggest::closest(sli_name, slis.keys().copied()) {
                     if let Some((key, _)) = slis.get_key_value(c) {
-                        used_slis.insert(key);
+                        used_slis.entry(key).or_default();
                     }
                 }
                 diags.push(
@@ -465,6 +468,16 @@ fn check_slo<'p>(
         }
         None => Some(Vec::new()),
     };
+    // Whether the sides of a ratio match depends on `by`: checked once per
+    // SLI and `by`.
+    if let (Some((sli_name, checked)), Some(by)) = (&sli, &by) {
+        let first = used_slis
+            .get_mut(sli_name)
+            .is_some_and(|seen| seen.insert(by.clone()));
+        if let (true, Some((ast_sli, _))) = (first, slis.get(sli_name)) {
+            ratio::check(ast_sli, checked, by, diags);
+        }
+    }
 
     let (target, target_span) = target?;
     let (period, period_span) = period?;

@@ -86,6 +86,9 @@ codes! {
     NotSelector = "SLO405", Error, "histogram that is not a plain selector";
     DropsDimension = "SLO410", Error, "expression that drops a label the SLO is split by";
     WindowNotRange = "SLO411", Error, "`$window` not used as a range";
+    RatioCannotMatch = "SLO420", Error, "ratio whose sides yield different labels";
+    RatioMatchesOnFilter = "SLO421", Error, "ratio matched on a label `bad` filters on";
+    RatioMatchUnknown = "SLO422", Warning, "ratio whose sides may not match";
 }
 
 impl std::fmt::Display for Code {
