@@ -196,3 +196,178 @@ fn undecided(sli: &ast::Sli, events: &Side, total: &Side, by: &[String]) -> Diag
         aggregation(by)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{Code, Sources};
+
+    /// The codes of the SLO42x diagnostics for an SLI with `sides` and an
+    /// SLO split by `by`.
+    fn codes(sides: &str, by: &str) -> Vec<Code> {
+        let text = format!(
+            "service s {{\n  sli r = ratio {{\n{sides}\n  }}\n  slo a {{\n    sli    = r\n    target = 99.9%\n    by     = [{by}]\n  }}\n}}\n"
+        );
+        let mut sources = Sources::new();
+        sources.add("t.slo", &text);
+        crate::check(&sources)
+            .diags
+            .into_iter()
+            .map(|d| d.code)
+            .filter(|c| c.as_str().starts_with("SLO42"))
+            .collect()
+    }
+
+    fn side(bad: &str, total: &str) -> String {
+        format!("    bad   = `{bad}`\n    total = `{total}`")
+    }
+
+    #[test]
+    fn common_forms_match() {
+        for (bad, total, by) in [
+            (r#"x{code=~"5.."}"#, "x", ""),
+            (r#"x{code=~"5.."}"#, "x", "route"),
+            (
+                r#"sum(rate(x{code=~"5.."}[$window]))"#,
+                "sum(rate(x[$window]))",
+                "",
+            ),
+            (
+                r#"sum(rate(x{code=~"5.."}[$window])) or vector(0)"#,
+                "x",
+                "",
+            ),
+            (
+                r#"sum by (route) (rate(x{code=~"5.."}[$window]))"#,
+                "sum by (route) (rate(x[$window]))",
+                "route",
+            ),
+            (
+                r#"sum by (route) (rate(x{code=~"5.."}[$window]))"#,
+                "x",
+                "route",
+            ),
+            (
+                r#"sum(rate(x{code=~"5..", route!="/health"}[$window]))"#,
+                r#"sum(rate(x{route!="/health"}[$window]))"#,
+                "",
+            ),
+        ] {
+            assert_eq!(
+                codes(&side(bad, total), by),
+                [],
+                "{bad} / {total} by [{by}]"
+            );
+        }
+    }
+
+    #[test]
+    fn sides_with_different_labels_cannot_match() {
+        // The issue's example: every series of `bad` carries `code`, the
+        // compiler sums `total` to one series without labels.
+        assert_eq!(
+            codes(&side(r#"rate(x{code=~"5.."}[$window])"#, "x"), ""),
+            [Code::RatioCannotMatch]
+        );
+        assert_eq!(
+            codes(
+                &side(
+                    r#"sum by (code) (rate(x{code=~"5.."}[$window]))"#,
+                    "sum(rate(x[$window]))"
+                ),
+                ""
+            ),
+            [Code::RatioCannotMatch]
+        );
+        assert_eq!(
+            codes(
+                &side(
+                    r#"sum by (route, code) (rate(x{code=~"5.."}[$window]))"#,
+                    "x"
+                ),
+                "route"
+            ),
+            [Code::RatioCannotMatch]
+        );
+        // Reported once per SLO `by`, and for `good` too.
+        assert_eq!(
+            codes(
+                "    good  = `sum(rate(x{code=~\"2..\"}[$window]))`\n    total = `sum by (route) (rate(x[$window]))`",
+                ""
+            ),
+            [Code::RatioCannotMatch]
+        );
+    }
+
+    #[test]
+    fn sides_matched_on_a_filtered_label_divide_by_themselves() {
+        assert_eq!(
+            codes(
+                &side(
+                    r#"sum by (code) (rate(x{code=~"5.."}[$window]))"#,
+                    "sum by (code) (rate(x[$window]))"
+                ),
+                ""
+            ),
+            [Code::RatioMatchesOnFilter]
+        );
+        // Split by the label that tells errors apart.
+        assert_eq!(
+            codes(&side(r#"x{code=~"5.."}"#, "x"), "code"),
+            [Code::RatioMatchesOnFilter]
+        );
+        // Unaggregated: if the sides match at all, they match on `code`.
+        assert_eq!(
+            codes(
+                &side(r#"rate(x{code=~"5.."}[$window])"#, "rate(x[$window])"),
+                ""
+            ),
+            [Code::RatioMatchesOnFilter]
+        );
+        // `total` filtered the same way on the kept label is fine.
+        assert_eq!(
+            codes(
+                &side(
+                    r#"sum by (job) (rate(x{job="a", code=~"5.."}[$window]))"#,
+                    r#"sum by (job) (rate(x{job="a"}[$window]))"#
+                ),
+                ""
+            ),
+            []
+        );
+    }
+
+    #[test]
+    fn undecidable_sides_are_a_warning() {
+        assert_eq!(
+            codes(
+                &side(
+                    "rate(errors_total[$window])",
+                    "rate(requests_total[$window])"
+                ),
+                ""
+            ),
+            [Code::RatioMatchUnknown]
+        );
+        assert_eq!(
+            codes(
+                &side(
+                    "sum without (instance) (rate(errors_total[$window]))",
+                    "sum by (route) (rate(requests_total[$window]))"
+                ),
+                "route"
+            ),
+            [Code::RatioMatchUnknown]
+        );
+    }
+
+    #[test]
+    fn other_kinds_have_nothing_to_match() {
+        let text = "service s {\n  sli g = gauge {\n    bad = `rate(x[$window])`\n  }\n  slo a {\n    sli    = g\n    target = 99%\n  }\n}\n";
+        let mut sources = Sources::new();
+        sources.add("t.slo", text);
+        assert!(crate::check(&sources)
+            .diags
+            .iter()
+            .all(|d| !d.code.as_str().starts_with("SLO42")));
+    }
+}

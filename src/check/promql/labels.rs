@@ -402,3 +402,184 @@ fn walk_selectors(expr: &Expr, f: &mut impl FnMut(&VectorSelector)) {
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(text: &str) -> String {
+        let expr = super::super::parse_template(text).expect("parses");
+        of(&expr).to_string()
+    }
+
+    #[test]
+    fn selectors_have_the_labels_their_matchers_need() {
+        assert_eq!(labels("x"), "any labels");
+        assert_eq!(labels(r#"x{code=~"5.."}"#), "at least `{code}`, maybe more");
+        assert_eq!(
+            labels(r#"x{job="api", code!="200", route=~".*"}"#),
+            "at least `{job}`, maybe more"
+        );
+        assert_eq!(labels(r#"x{code!=""}"#), "at least `{code}`, maybe more");
+        assert_eq!(labels(r#"x{code=""}"#), "any labels but `{code}`");
+        assert_eq!(
+            labels(r#"{__name__="x", job="a"}"#),
+            "at least `{job}`, maybe more"
+        );
+        assert_eq!(
+            labels(r#"rate(x{code=~"5.."}[$window])"#),
+            "at least `{code}`, maybe more"
+        );
+    }
+
+    #[test]
+    fn aggregations_yield_their_grouping() {
+        assert_eq!(labels("sum(rate(x[$window]))"), "no labels");
+        assert_eq!(
+            labels("sum by (route, code) (rate(x[$window]))"),
+            "`{code, route}`"
+        );
+        assert_eq!(labels("avg by (route) (x)"), "`{route}`");
+        assert_eq!(
+            labels(r#"sum without (instance) (rate(x{job="a"}[$window]))"#),
+            "at least `{job}` but `{instance}`"
+        );
+        assert_eq!(
+            labels("sum without (pod) (sum by (route, pod) (x))"),
+            "`{route}`"
+        );
+        assert_eq!(labels(r#"topk(3, sum by (route) (x))"#), "`{route}`");
+        assert_eq!(
+            labels(r#"count_values by (route) ("value", x)"#),
+            "`{route, value}`"
+        );
+        assert_eq!(labels("quantile(0.9, x)"), "no labels");
+    }
+
+    #[test]
+    fn functions_keep_drop_or_add_labels() {
+        for keeps in [
+            "rate(V[$window])",
+            "increase(V[$window])",
+            "avg_over_time(V[$window])",
+            "abs(V)",
+            "clamp_max(V, 1)",
+            "round(V, 0.1)",
+        ] {
+            let inner = keeps
+                .replace('V', "sum by (a) (x)")
+                .replace("[$window]", "[5m:]");
+            assert_eq!(labels(&inner), "`{a}`", "{keeps}");
+            let outer = format!("sum by (a) ({})", keeps.replace('V', "x"));
+            assert_eq!(labels(&outer), "`{a}`", "{keeps}");
+        }
+        assert_eq!(labels("vector(0)"), "no labels");
+        assert_eq!(labels("vector(time())"), "no labels");
+        assert_eq!(labels(r#"absent(x{job="api", code!~"2.."})"#), "`{job}`");
+        assert_eq!(
+            labels("histogram_quantile(0.9, sum by (le, route) (rate(h[$window])))"),
+            "`{route}`"
+        );
+        assert_eq!(
+            labels(r#"label_replace(sum by (path) (x), "route", "$1", "path", "(.*)")"#),
+            "`{path, route}`"
+        );
+        assert_eq!(
+            labels(r#"label_replace(sum by (path, route) (x), "route", "", "", "")"#),
+            "`{path}`"
+        );
+        assert_eq!(
+            labels(r#"label_join(sum by (a, b) (x), "ab", "-", "a", "b")"#),
+            "`{a, ab, b}`"
+        );
+    }
+
+    #[test]
+    fn binary_operators_follow_vector_matching() {
+        let by = |l: &str, inner: &str| format!("sum by ({l}) (rate({inner}[$window]))");
+        assert_eq!(
+            labels(&format!("{} / {}", by("a", "x"), by("a", "y"))),
+            "`{a}`"
+        );
+        assert_eq!(labels(&format!("2 * {}", by("a", "x"))), "`{a}`");
+        assert_eq!(labels(&format!("{} > 0", by("a", "x"))), "`{a}`");
+        assert_eq!(labels(&format!("-{}", by("a", "x"))), "`{a}`");
+        // `on` keeps only the labels listed, `ignoring` drops them.
+        assert_eq!(
+            labels(&format!("{} / on (a) {}", by("a, b", "x"), by("a", "y"))),
+            "`{a}`"
+        );
+        assert_eq!(
+            labels(&format!(
+                "{} / ignoring (b) {}",
+                by("a, b", "x"),
+                by("a", "y")
+            )),
+            "`{a}`"
+        );
+        // `group_left` keeps the many side's labels and adds the ones listed.
+        assert_eq!(
+            labels(&format!(
+                "{} * on (a) group_left (team) {}",
+                by("a, b", "x"),
+                by("a, team", "y")
+            )),
+            "`{a, b, team}`"
+        );
+        assert_eq!(
+            labels(&format!(
+                "{} * on (a) group_right {}",
+                by("a", "x"),
+                by("a, b", "y")
+            )),
+            "`{a, b}`"
+        );
+        // `and` and `unless` keep the left side; `or` yields both.
+        assert_eq!(
+            labels(&format!("{} and {}", by("a", "x"), by("b", "y"))),
+            "`{a}`"
+        );
+        assert_eq!(
+            labels(&format!("{} unless {}", by("a", "x"), by("b", "y"))),
+            "`{a}`"
+        );
+        assert_eq!(labels("sum(rate(x[$window])) or vector(0)"), "no labels");
+        assert_eq!(
+            labels(&format!("{} or vector(0)", by("a", "x"))),
+            "`{a}` or no labels"
+        );
+    }
+
+    #[test]
+    fn subqueries_and_parentheses_are_transparent() {
+        assert_eq!(
+            labels("max_over_time((sum by (a) (rate(x[5m])))[$window:1m])"),
+            "`{a}`"
+        );
+    }
+
+    #[test]
+    fn shapes_may_equal() {
+        let exact = |l: &[&str]| Shape::exactly(l.iter().copied());
+        let open = |l: &[&str]| Shape {
+            at_least: l.iter().map(|s| s.to_string()).collect(),
+            at_most: AtMost::AllBut(Names::new()),
+        };
+        assert!(exact(&["a"]).may_equal(&exact(&["a"])));
+        assert!(!exact(&["a"]).may_equal(&exact(&[])));
+        assert!(!open(&["code"]).may_equal(&exact(&[])));
+        assert!(open(&["code"]).may_equal(&exact(&["code", "route"])));
+        assert!(open(&[]).may_equal(&exact(&[])));
+    }
+
+    #[test]
+    fn filters_by_label() {
+        let expr = super::super::parse_template(
+            r#"sum(rate(x{code=~"5..", job="a"}[$window])) + sum(rate(y{job="a"}[$window]))"#,
+        )
+        .expect("parses");
+        let f = filters(&expr);
+        assert_eq!(f.keys().cloned().collect::<Vec<_>>(), ["code", "job"]);
+        assert_eq!(f["job"].len(), 1);
+    }
+}
