@@ -48,9 +48,8 @@ impl<'a> Side<'a> {
                 "a bare selector, summed by the compiler to one series with no labels".to_string()
             }
             Query::Selector(_) => format!(
-                "a bare selector, summed by the compiler by ({}): labels {}",
-                by.join(", "),
-                self.labels
+                "a bare selector, summed by the compiler by ({})",
+                by.join(", ")
             ),
             Query::Template(_) => format!("yields series with {}", self.labels),
         }
@@ -152,13 +151,14 @@ fn self_division(
     } else {
         ("good", "0% errors for every value that has good events")
     };
+    let why = format!(
+        "each {what} series is divided by the total of the same `{label}`, that is by itself, which reads {outcome}"
+    );
     let help = if by.contains(label) {
-        format!(
-            "remove `{label}` from `by`: an SLO split by the label that tells {what} events apart reads {outcome}"
-        )
+        format!("{why}; remove `{label}` from `by`")
     } else {
         format!(
-            "aggregate `{label}` away on both sides, e.g. {} on each, or filter `total` on `{label}` the same way",
+            "{why}; aggregate `{label}` away on both sides, e.g. {} on each, or filter `total` on `{label}` the same way",
             aggregation(by)
         )
     };
@@ -171,9 +171,7 @@ fn self_division(
                 events.key, sli.name.text, events.key
             ),
         )
-        .label(format!(
-            "filters on `{label}` and keeps it: each {what} series is divided by the total of the same `{label}`, that is by itself"
-        ))
+        .label(format!("filters on `{label}` and keeps it"))
         .secondary(total.span, total.describe(by))
         .help(help),
     )
@@ -191,7 +189,7 @@ fn undecided(sli: &ast::Sli, events: &Side, total: &Side, by: &[String]) -> Diag
     .label(events.describe(by))
     .secondary(total.span, total.describe(by))
     .help(format!(
-        "`{} / total` only has data where both sides have series with the same labels; aggregate both sides to known labels, e.g. {} on each",
+        "`{} / total` only has data where both sides have series with the same labels; aggregate both sides to known labels, e.g. {} on each, so that the checker can see they match",
         events.key,
         aggregation(by)
     ))

@@ -128,30 +128,29 @@ impl Shape {
 }
 
 impl fmt::Display for Shape {
-    /// `{code, route}`, `no labels`, or `at least {code}, maybe more`.
+    /// `labels `{code, route}``, `no labels`, `labels `{code}` and maybe
+    /// more`, `any labels but `{le}``.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |s: &Names| s.iter().cloned().collect::<Vec<_>>().join(", ");
         if let Some(exact) = self.exact() {
             return if exact.is_empty() {
                 write!(f, "no labels")
             } else {
-                write!(f, "`{{{}}}`", list(exact))
+                write!(f, "labels `{{{}}}`", list(exact))
             };
         }
         if self.at_least.is_empty() {
             write!(f, "any labels")?;
         } else {
-            write!(f, "at least `{{{}}}`", list(&self.at_least))?;
+            write!(f, "labels `{{{}}}` and maybe more", list(&self.at_least))?;
         }
         match &self.at_most {
-            AtMost::AllBut(none) if none.is_empty() => {
-                if !self.at_least.is_empty() {
-                    write!(f, ", maybe more")?;
-                }
-                Ok(())
+            AtMost::AllBut(none) if none.is_empty() => Ok(()),
+            AtMost::AllBut(none) if self.at_least.is_empty() => {
+                write!(f, " but `{{{}}}`", list(none))
             }
-            AtMost::AllBut(none) => write!(f, " but `{{{}}}`", list(none)),
-            AtMost::Only(most) => write!(f, ", at most `{{{}}}`", list(most)),
+            AtMost::AllBut(none) => write!(f, ", not `{{{}}}`", list(none)),
+            AtMost::Only(most) => write!(f, " of `{{{}}}`", list(most)),
         }
     }
 }
@@ -415,20 +414,23 @@ mod tests {
     #[test]
     fn selectors_have_the_labels_their_matchers_need() {
         assert_eq!(labels("x"), "any labels");
-        assert_eq!(labels(r#"x{code=~"5.."}"#), "at least `{code}`, maybe more");
+        assert_eq!(
+            labels(r#"x{code=~"5.."}"#),
+            "labels `{code}` and maybe more"
+        );
         assert_eq!(
             labels(r#"x{job="api", code!="200", route=~".*"}"#),
-            "at least `{job}`, maybe more"
+            "labels `{job}` and maybe more"
         );
-        assert_eq!(labels(r#"x{code!=""}"#), "at least `{code}`, maybe more");
+        assert_eq!(labels(r#"x{code!=""}"#), "labels `{code}` and maybe more");
         assert_eq!(labels(r#"x{code=""}"#), "any labels but `{code}`");
         assert_eq!(
             labels(r#"{__name__="x", job="a"}"#),
-            "at least `{job}`, maybe more"
+            "labels `{job}` and maybe more"
         );
         assert_eq!(
             labels(r#"rate(x{code=~"5.."}[$window])"#),
-            "at least `{code}`, maybe more"
+            "labels `{code}` and maybe more"
         );
     }
 
@@ -437,21 +439,21 @@ mod tests {
         assert_eq!(labels("sum(rate(x[$window]))"), "no labels");
         assert_eq!(
             labels("sum by (route, code) (rate(x[$window]))"),
-            "`{code, route}`"
+            "labels `{code, route}`"
         );
-        assert_eq!(labels("avg by (route) (x)"), "`{route}`");
+        assert_eq!(labels("avg by (route) (x)"), "labels `{route}`");
         assert_eq!(
             labels(r#"sum without (instance) (rate(x{job="a"}[$window]))"#),
-            "at least `{job}` but `{instance}`"
+            "labels `{job}` and maybe more, not `{instance}`"
         );
         assert_eq!(
             labels("sum without (pod) (sum by (route, pod) (x))"),
-            "`{route}`"
+            "labels `{route}`"
         );
-        assert_eq!(labels(r#"topk(3, sum by (route) (x))"#), "`{route}`");
+        assert_eq!(labels(r#"topk(3, sum by (route) (x))"#), "labels `{route}`");
         assert_eq!(
             labels(r#"count_values by (route) ("value", x)"#),
-            "`{route, value}`"
+            "labels `{route, value}`"
         );
         assert_eq!(labels("quantile(0.9, x)"), "no labels");
     }
@@ -469,28 +471,31 @@ mod tests {
             let inner = keeps
                 .replace('V', "sum by (a) (x)")
                 .replace("[$window]", "[5m:]");
-            assert_eq!(labels(&inner), "`{a}`", "{keeps}");
+            assert_eq!(labels(&inner), "labels `{a}`", "{keeps}");
             let outer = format!("sum by (a) ({})", keeps.replace('V', "x"));
-            assert_eq!(labels(&outer), "`{a}`", "{keeps}");
+            assert_eq!(labels(&outer), "labels `{a}`", "{keeps}");
         }
         assert_eq!(labels("vector(0)"), "no labels");
         assert_eq!(labels("vector(time())"), "no labels");
-        assert_eq!(labels(r#"absent(x{job="api", code!~"2.."})"#), "`{job}`");
+        assert_eq!(
+            labels(r#"absent(x{job="api", code!~"2.."})"#),
+            "labels `{job}`"
+        );
         assert_eq!(
             labels("histogram_quantile(0.9, sum by (le, route) (rate(h[$window])))"),
-            "`{route}`"
+            "labels `{route}`"
         );
         assert_eq!(
             labels(r#"label_replace(sum by (path) (x), "route", "$1", "path", "(.*)")"#),
-            "`{path, route}`"
+            "labels `{path, route}`"
         );
         assert_eq!(
             labels(r#"label_replace(sum by (path, route) (x), "route", "", "", "")"#),
-            "`{path}`"
+            "labels `{path}`"
         );
         assert_eq!(
             labels(r#"label_join(sum by (a, b) (x), "ab", "-", "a", "b")"#),
-            "`{a, ab, b}`"
+            "labels `{a, ab, b}`"
         );
     }
 
@@ -499,15 +504,15 @@ mod tests {
         let by = |l: &str, inner: &str| format!("sum by ({l}) (rate({inner}[$window]))");
         assert_eq!(
             labels(&format!("{} / {}", by("a", "x"), by("a", "y"))),
-            "`{a}`"
+            "labels `{a}`"
         );
-        assert_eq!(labels(&format!("2 * {}", by("a", "x"))), "`{a}`");
-        assert_eq!(labels(&format!("{} > 0", by("a", "x"))), "`{a}`");
-        assert_eq!(labels(&format!("-{}", by("a", "x"))), "`{a}`");
+        assert_eq!(labels(&format!("2 * {}", by("a", "x"))), "labels `{a}`");
+        assert_eq!(labels(&format!("{} > 0", by("a", "x"))), "labels `{a}`");
+        assert_eq!(labels(&format!("-{}", by("a", "x"))), "labels `{a}`");
         // `on` keeps only the labels listed, `ignoring` drops them.
         assert_eq!(
             labels(&format!("{} / on (a) {}", by("a, b", "x"), by("a", "y"))),
-            "`{a}`"
+            "labels `{a}`"
         );
         assert_eq!(
             labels(&format!(
@@ -515,7 +520,7 @@ mod tests {
                 by("a, b", "x"),
                 by("a", "y")
             )),
-            "`{a}`"
+            "labels `{a}`"
         );
         // `group_left` keeps the many side's labels and adds the ones listed.
         assert_eq!(
@@ -524,7 +529,7 @@ mod tests {
                 by("a, b", "x"),
                 by("a, team", "y")
             )),
-            "`{a, b, team}`"
+            "labels `{a, b, team}`"
         );
         assert_eq!(
             labels(&format!(
@@ -532,21 +537,21 @@ mod tests {
                 by("a", "x"),
                 by("a, b", "y")
             )),
-            "`{a, b}`"
+            "labels `{a, b}`"
         );
         // `and` and `unless` keep the left side; `or` yields both.
         assert_eq!(
             labels(&format!("{} and {}", by("a", "x"), by("b", "y"))),
-            "`{a}`"
+            "labels `{a}`"
         );
         assert_eq!(
             labels(&format!("{} unless {}", by("a", "x"), by("b", "y"))),
-            "`{a}`"
+            "labels `{a}`"
         );
         assert_eq!(labels("sum(rate(x[$window])) or vector(0)"), "no labels");
         assert_eq!(
             labels(&format!("{} or vector(0)", by("a", "x"))),
-            "`{a}` or no labels"
+            "labels `{a}` or no labels"
         );
     }
 
@@ -554,7 +559,7 @@ mod tests {
     fn subqueries_and_parentheses_are_transparent() {
         assert_eq!(
             labels("max_over_time((sum by (a) (rate(x[5m])))[$window:1m])"),
-            "`{a}`"
+            "labels `{a}`"
         );
     }
 
