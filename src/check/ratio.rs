@@ -152,7 +152,8 @@ fn self_division(
         ("good", "0% errors for every value that has good events")
     };
     let why = format!(
-        "each {what} series is divided by the total of the same `{label}`, that is by itself, which reads {outcome}"
+        "`{} / total` pairs each {what} series with the total of the same `{label}`, that is with itself, which reads {outcome}",
+        events.key
     );
     let help = if by.contains(label) {
         format!("{why}; remove `{label}` from `by`")
@@ -167,7 +168,7 @@ fn self_division(
             Code::RatioMatchesOnFilter,
             events.span,
             format!(
-                "`{}` and `total` of SLI `{}` are matched on `{label}`, which `{}` filters on",
+                "`{}` and `total` of SLI `{}` keep `{label}`, which `{}` filters on",
                 events.key, sli.name.text, events.key
             ),
         )
