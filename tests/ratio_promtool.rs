@@ -14,8 +14,9 @@ use std::path::Path;
 use std::process::Command;
 
 /// Compiles `spec`, writes its rule files under `dir`, checks them with
-/// every lint and returns their paths relative to `dir`.
-fn rules(promtool: &Path, spec: &str, dir: &Path) -> Vec<String> {
+/// every lint and returns their paths relative to `dir` and their groups'
+/// names in file order.
+fn rules(promtool: &Path, spec: &str, dir: &Path) -> (Vec<String>, Vec<String>) {
     let mut sources = Sources::new();
     sources.add("spec.slo", spec);
     let checked = slo::check(&sources);
@@ -25,7 +26,7 @@ fn rules(promtool: &Path, spec: &str, dir: &Path) -> Vec<String> {
         checked.diags
     );
     let program = checked.program.expect("spec compiles");
-    let mut paths = Vec::new();
+    let (mut paths, mut groups) = (Vec::new(), Vec::new());
     for f in slo::compile(&program) {
         if !f.path.starts_with("prometheus/") {
             continue;
@@ -45,25 +46,37 @@ fn rules(promtool: &Path, spec: &str, dir: &Path) -> Vec<String> {
             String::from_utf8_lossy(&out.stderr),
             f.contents
         );
+        let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&f.contents).expect("YAML");
+        for g in yaml["groups"].as_sequence().expect("groups") {
+            groups.push(g["name"].as_str().expect("group name").to_string());
+        }
         paths.push(f.path);
     }
-    paths
+    (paths, groups)
 }
 
 /// Runs `promtool test rules` on `spec` compiled, with `tests` as the body
-/// of the test file (after `tests:`).
+/// of the test file (after `tests:`). Groups are evaluated in file order,
+/// ratios before the alerts that read them, as Prometheus does within one
+/// file; without `group_eval_order` promtool picks an order at random, and
+/// an alert would see this minute's ratio or the last one's.
 fn run_scenario(spec: &str, tests: &str) {
     let Some(promtool) = support::tool("promtool") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let files: Vec<String> = rules(&promtool, spec, dir.path())
-        .iter()
-        .map(|p| format!("  - {p}"))
-        .collect();
+    let (paths, groups) = rules(&promtool, spec, dir.path());
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| format!("  - {i}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let test = format!(
-        "rule_files:\n{}\nevaluation_interval: 1m\ntests:\n{tests}",
-        files.join("\n")
+        "rule_files:\n{}\nevaluation_interval: 1m\ngroup_eval_order:\n{}\ntests:\n{tests}",
+        list(&paths),
+        list(&groups)
     );
     fs::write(dir.path().join("test.yml"), &test).expect("write test");
     let out = Command::new(&promtool)

@@ -9,90 +9,101 @@
 //! When the labels cannot be known from the expressions, a warning says so.
 
 use super::promql::labels::{self, Labels, Shape};
-use super::promql::{self, Query};
-use super::{Events, Sli};
+use super::promql::Query;
 use crate::diag::{Code, Diag, Span};
-use crate::syntax::ast;
+use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One side of the ratio as the compiler uses it.
-struct Side<'a> {
+/// One side of the ratio, as far as matching goes.
+struct Side {
     key: &'static str,
-    query: &'a Query,
+    /// Whether the compiler sums it (a bare selector).
+    selector: bool,
     span: Span,
+    /// The labels of a full expression; a selector's are the SLO's `by`.
     labels: Labels,
     filters: BTreeMap<String, BTreeSet<String>>,
 }
 
-impl<'a> Side<'a> {
-    fn new(key: &'static str, query: &'a Query, sli: &ast::Sli, by: &[String]) -> Option<Self> {
-        let expr = promql::parse_template(query.text())?;
-        let labels = match query {
-            // The compiler sums a bare selector by the SLO's labels.
-            Query::Selector(_) => Labels(vec![Shape::exactly(by)]),
-            Query::Template(_) => labels::of(&expr),
-        };
-        Some(Side {
+impl Side {
+    fn new(key: &'static str, query: &Query, expr: &Expr, span: Span) -> Self {
+        let selector = matches!(query, Query::Selector(_));
+        Side {
             key,
-            query,
-            span: value_span(sli, key)?,
-            labels,
-            filters: labels::filters(&expr),
-        })
+            selector,
+            span,
+            labels: if selector {
+                Labels(Vec::new())
+            } else {
+                labels::of(expr)
+            },
+            filters: labels::filters(expr),
+        }
+    }
+
+    /// The labels of its series in an SLO split by `by`.
+    fn labels(&self, by: &[String]) -> Labels {
+        if self.selector {
+            Labels(vec![Shape::exactly(by)])
+        } else {
+            self.labels.clone()
+        }
     }
 
     /// What the label says about the side's series.
     fn describe(&self, by: &[String]) -> String {
-        match self.query {
-            Query::Selector(_) if by.is_empty() => {
+        match (self.selector, by.is_empty()) {
+            (true, true) => {
                 "a bare selector, summed by the compiler to one series with no labels".to_string()
             }
-            Query::Selector(_) => format!(
+            (true, false) => format!(
                 "a bare selector, summed by the compiler by ({})",
                 by.join(", ")
             ),
-            Query::Template(_) => format!("yields series with {}", self.labels),
+            (false, _) => format!("yields series with {}", self.labels),
         }
     }
 }
 
-/// The span of the PromQL text of `key` in `sli`, backticks excluded.
-fn value_span(sli: &ast::Sli, key: &str) -> Option<Span> {
-    let s = sli.block.settings.iter().find(|s| s.key.text == key)?;
-    let mut span = s.value.span;
-    span.start += 1;
-    span.end = span.end.saturating_sub(1).max(span.start);
-    Some(span)
+/// What the check needs of a ratio SLI, worked out once from its parsed
+/// queries: the check itself depends on the `by` of each SLO using it.
+pub struct Sides {
+    sli: String,
+    events: Side,
+    total: Side,
+}
+
+impl Sides {
+    /// The sides of SLI `sli`: `events` is `bad` or `good` (`key`).
+    pub fn new(
+        sli: &str,
+        key: &'static str,
+        events: (&Query, &Expr, Span),
+        total: (&Query, &Expr, Span),
+    ) -> Sides {
+        Sides {
+            sli: sli.to_string(),
+            events: Side::new(key, events.0, events.1, events.2),
+            total: Side::new("total", total.0, total.1, total.2),
+        }
+    }
 }
 
 /// Checks that the sides of a ratio SLI can match, for an SLO split by `by`.
-pub fn check(sli: &ast::Sli, checked: &Sli, by: &[String], diags: &mut Vec<Diag>) {
-    let Sli::Ratio { events, total } = checked else {
-        // Latency SLIs build both sides from one histogram, gauges have one.
-        return;
-    };
-    let (key, events) = match events {
-        Events::Bad(q) => ("bad", q),
-        Events::Good(q) => ("good", q),
-    };
-    let (Some(events), Some(total)) = (
-        Side::new(key, events, sli, by),
-        Side::new("total", total, sli, by),
-    ) else {
-        return;
-    };
-    let pairs: Vec<(&Shape, &Shape)> = events
-        .labels
+pub fn check(sides: &Sides, by: &[String], diags: &mut Vec<Diag>) {
+    let (events, total) = (&sides.events, &sides.total);
+    let (events_labels, total_labels) = (events.labels(by), total.labels(by));
+    let pairs: Vec<(&Shape, &Shape)> = events_labels
         .0
         .iter()
-        .flat_map(|e| total.labels.0.iter().map(move |t| (e, t)))
+        .flat_map(|e| total_labels.0.iter().map(move |t| (e, t)))
         .filter(|(e, t)| e.may_equal(t))
         .collect();
     if pairs.is_empty() {
-        diags.push(cannot_match(sli, &events, &total, by));
+        diags.push(cannot_match(&sides.sli, events, total, by));
         return;
     }
-    if let Some(diag) = self_division(sli, &events, &total, &pairs, by) {
+    if let Some(diag) = self_division(&sides.sli, events, total, &pairs, by) {
         diags.push(diag);
         return;
     }
@@ -100,7 +111,7 @@ pub fn check(sli: &ast::Sli, checked: &Sli, by: &[String], diags: &mut Vec<Diag>
         .iter()
         .any(|(e, t)| e.exact().is_some() && e.exact() == t.exact());
     if !decided {
-        diags.push(undecided(sli, &events, &total, by));
+        diags.push(undecided(&sides.sli, events, total, by));
     }
 }
 
@@ -113,13 +124,13 @@ fn aggregation(by: &[String]) -> String {
     }
 }
 
-fn cannot_match(sli: &ast::Sli, events: &Side, total: &Side, by: &[String]) -> Diag {
+fn cannot_match(sli: &str, events: &Side, total: &Side, by: &[String]) -> Diag {
     Diag::new(
         Code::RatioCannotMatch,
         events.span,
         format!(
             "`{}` and `total` of SLI `{}` yield series with different labels",
-            events.key, sli.name.text
+            events.key, sli
         ),
     )
     .label(events.describe(by))
@@ -135,7 +146,7 @@ fn cannot_match(sli: &ast::Sli, events: &Side, total: &Side, by: &[String]) -> D
 /// every matching pair of series carries: each series of `events` is then
 /// divided by the total of its own value.
 fn self_division(
-    sli: &ast::Sli,
+    sli: &str,
     events: &Side,
     total: &Side,
     pairs: &[(&Shape, &Shape)],
@@ -169,7 +180,7 @@ fn self_division(
             events.span,
             format!(
                 "`{}` and `total` of SLI `{}` keep `{label}`, which `{}` filters on",
-                events.key, sli.name.text, events.key
+                events.key, sli, events.key
             ),
         )
         .label(format!("filters on `{label}` and keeps it"))
@@ -178,13 +189,13 @@ fn self_division(
     )
 }
 
-fn undecided(sli: &ast::Sli, events: &Side, total: &Side, by: &[String]) -> Diag {
+fn undecided(sli: &str, events: &Side, total: &Side, by: &[String]) -> Diag {
     Diag::new(
         Code::RatioMatchUnknown,
         events.span,
         format!(
             "cannot tell whether `{}` and `total` of SLI `{}` yield series with the same labels",
-            events.key, sli.name.text
+            events.key, sli
         ),
     )
     .label(events.describe(by))
@@ -357,6 +368,21 @@ mod tests {
             ),
             [Code::RatioMatchUnknown]
         );
+    }
+
+    #[test]
+    fn reported_once_per_sli_and_by() {
+        let text = "service s {\n  sli r = ratio {\n    bad   = `sum by (route) (rate(x{code=~\"5..\"}[$window]))`\n    total = `x`\n  }\n  slo a {\n    sli    = r\n    target = 99.9%\n  }\n  slo b {\n    sli    = r\n    target = 99%\n  }\n  slo c {\n    sli    = r\n    target = 99%\n    by     = [route]\n  }\n}\n";
+        let mut sources = Sources::new();
+        sources.add("t.slo", text);
+        let codes: Vec<Code> = crate::check(&sources)
+            .diags
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        // `a` and `b` sum `total` to no labels: one error; `c` sums it by
+        // `route`, which matches.
+        assert_eq!(codes, [Code::RatioCannotMatch]);
     }
 
     #[test]
