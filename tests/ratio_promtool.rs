@@ -253,3 +253,97 @@ fn per_label_template_reads_zero_per_value_without_error_series() {
     }
     run_scenario(PER_ROUTE, &tests);
 }
+
+/// Sides written in different forms that the checker accepts without a
+/// word: each must give every route its ratio.
+const MIXED: &str = r#"
+service shop {
+  sli template_over_selector = ratio {
+    bad   = `sum by (route) (rate(http_requests_total{code=~"5.."}[$window]))`
+    total = `http_requests_total`
+  }
+
+  sli selector_over_template = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `sum by (route) (rate(http_requests_total[$window]))`
+  }
+
+  sli renamed = ratio {
+    bad   = `sum by (route) (label_replace(rate(legacy_errors_total[$window]), "route", "$1", "handler", "(.*)"))`
+    total = `sum by (route) (label_replace(rate(legacy_requests_total[$window]), "route", "$1", "handler", "(.*)"))`
+  }
+
+  sli good_or_zero = ratio {
+    good  = `sum(rate(http_requests_total{route="/a", code=~"2.."}[$window])) or vector(0)`
+    total = `http_requests_total{route="/a"}`
+  }
+
+  slo a {
+    sli      = template_over_selector
+    target   = 99.9%
+    by       = [route]
+    alerting = none
+  }
+
+  slo b {
+    sli      = selector_over_template
+    target   = 99.9%
+    by       = [route]
+    alerting = none
+  }
+
+  slo c {
+    sli      = renamed
+    target   = 99.9%
+    by       = [route]
+    alerting = none
+  }
+
+  slo d {
+    sli      = good_or_zero
+    target   = 99.9%
+    alerting = none
+  }
+}
+"#;
+
+#[test]
+fn accepted_sides_in_any_form_match() {
+    let series = r#"
+  - series: 'http_requests_total{route="/a", code="200"}'
+    values: '0+300x60'
+  - series: 'http_requests_total{route="/a", code="500"}'
+    values: '0+300x60'
+  - series: 'http_requests_total{route="/b", code="200"}'
+    values: '0+60x60'
+  - series: 'legacy_requests_total{handler="/a"}'
+    values: '0+600x60'
+  - series: 'legacy_errors_total{handler="/a"}'
+    values: '0+300x60'
+  - series: 'legacy_requests_total{handler="/b"}'
+    values: '0+60x60'
+"#;
+    let mut tests = format!("- interval: 1m\n  input_series:{series}  promql_expr_test:\n");
+    for slo in ["a", "b", "c"] {
+        tests.push_str(&format!(
+            r#"  - expr: slo:sli_error:ratio_rate5m{{slo="{slo}"}}
+    eval_time: 30m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{{route="/a", service="shop", slo="{slo}"}}'
+      value: 0.5
+    - labels: 'slo:sli_error:ratio_rate5m{{route="/b", service="shop", slo="{slo}"}}'
+      value: 0
+"#
+        ));
+    }
+    // Route /a: 300 good of 600 requests a minute.
+    tests.push_str(
+        r#"  - expr: slo:sli_error:ratio_rate5m{slo="d"}
+    eval_time: 30m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{service="shop", slo="d"}'
+      value: 0.5
+"#,
+    );
+    run_scenario(MIXED, &tests);
+}
