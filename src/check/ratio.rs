@@ -17,25 +17,22 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One side of the ratio, as far as matching goes.
 struct Side {
     key: &'static str,
-    /// Whether the compiler sums it (a bare selector).
-    selector: bool,
     span: Span,
-    /// The labels of a full expression; a selector's are the SLO's `by`.
-    labels: Labels,
+    /// The labels of a full expression; `None` for a bare selector, which
+    /// the compiler sums by the SLO's `by` labels.
+    template: Option<Labels>,
+    /// The matchers of its selectors, by label.
     filters: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Side {
     fn new(key: &'static str, query: &Query, expr: &Expr, span: Span) -> Self {
-        let selector = matches!(query, Query::Selector(_));
         Side {
             key,
-            selector,
             span,
-            labels: if selector {
-                Labels(Vec::new())
-            } else {
-                labels::of(expr)
+            template: match query {
+                Query::Selector(_) => None,
+                Query::Template(_) => Some(labels::of(expr)),
             },
             filters: labels::filters(expr),
         }
@@ -43,24 +40,23 @@ impl Side {
 
     /// The labels of its series in an SLO split by `by`.
     fn labels(&self, by: &[String]) -> Labels {
-        if self.selector {
-            Labels(vec![Shape::exactly(by)])
-        } else {
-            self.labels.clone()
+        match &self.template {
+            Some(labels) => labels.clone(),
+            None => Labels(vec![Shape::exactly(by)]),
         }
     }
 
     /// What the label says about the side's series.
     fn describe(&self, by: &[String]) -> String {
-        match (self.selector, by.is_empty()) {
-            (true, true) => {
+        match &self.template {
+            Some(labels) => format!("yields series with {labels}"),
+            None if by.is_empty() => {
                 "a bare selector, summed by the compiler to one series with no labels".to_string()
             }
-            (true, false) => format!(
+            None => format!(
                 "a bare selector, summed by the compiler by ({})",
                 by.join(", ")
             ),
-            (false, _) => format!("yields series with {}", self.labels),
         }
     }
 }
@@ -143,8 +139,8 @@ fn cannot_match(sli: &str, events: &Side, total: &Side, by: &[String]) -> Diag {
 }
 
 /// A label `events` filters on (and `total` does not, in the same way) that
-/// every matching pair of series carries: each series of `events` is then
-/// divided by the total of its own value.
+/// the series of `events` surely carry where they can match `total`: each
+/// series of `events` is then divided by the total of its own value.
 fn self_division(
     sli: &str,
     events: &Side,
