@@ -2,9 +2,8 @@
 
 use super::fields::{Fields, Key, Kind};
 use super::promql::{self, Parsed, Query};
-use super::{
-    dimensions, policy, ratio, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD,
-};
+use super::ratio;
+use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Ratio;
 use crate::syntax::ast;
