@@ -271,8 +271,9 @@ pub fn of(expr: &Expr) -> Labels {
         }
         Expr::Call(c) => {
             let args: Vec<&Expr> = c.args.args.iter().map(|a| a.as_ref()).collect();
+            // A string argument; `__name__` counts as none, being left out.
             let string = |i: usize| match args.get(i) {
-                Some(Expr::StringLiteral(s)) => Some(s.val.clone()),
+                Some(Expr::StringLiteral(s)) if s.val != METRIC_NAME => Some(s.val.clone()),
                 _ => None,
             };
             let first_vector = args
@@ -492,6 +493,10 @@ mod tests {
         assert_eq!(
             labels(r#"label_replace(sum by (path, route) (x), "route", "", "", "")"#),
             "labels `{path}`"
+        );
+        assert_eq!(
+            labels(r#"label_replace(sum by (a) (x), "__name__", "y", "", "")"#),
+            "labels `{a}`"
         );
         assert_eq!(
             labels(r#"label_join(sum by (a, b) (x), "ab", "-", "a", "b")"#),
