@@ -7,8 +7,7 @@ use super::service::label_name_problem;
 use super::{Events, Sli};
 use crate::diag::{Code, Diag, Span};
 use crate::syntax::ast::{self, ValueKind};
-use promql_parser::parser::value::ValueType;
-use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
+use promql_parser::parser::Expr;
 use std::collections::BTreeMap;
 
 /// Checks the labels of `by`. `sli` is the SLO's SLI, when it resolved.
@@ -144,72 +143,10 @@ fn is_template(q: &Query) -> bool {
     matches!(q, Query::Template(_))
 }
 
-/// Whether the series `expr` yields can still carry `label` (as far as the
-/// expression's shape tells: selectors keep every label, aggregations keep
-/// what `by` names or `without` does not).
+/// Whether the series `expr` yields can still carry `label`, as far as
+/// the expression's shape tells ([`promql::labels`]).
 pub fn keeps_label(expr: &Expr, label: &str) -> bool {
-    let is_scalar = |e: &Expr| e.value_type() == ValueType::Scalar;
-    match expr {
-        Expr::VectorSelector(_) | Expr::MatrixSelector(_) | Expr::Extension(_) => true,
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => false,
-        Expr::Paren(p) => keeps_label(&p.expr, label),
-        Expr::Unary(u) => keeps_label(&u.expr, label),
-        Expr::Subquery(s) => keeps_label(&s.expr, label),
-        Expr::Aggregate(a) => {
-            // topk, bottomk and limitk return input series unchanged.
-            let selects = matches!(
-                a.op.to_string().as_str(),
-                "topk" | "bottomk" | "limitk" | "limit_ratio"
-            );
-            let grouped = match &a.modifier {
-                Some(LabelModifier::Include(ls)) => ls.labels.iter().any(|l| l == label),
-                Some(LabelModifier::Exclude(ls)) => !ls.labels.iter().any(|l| l == label),
-                None => false,
-            };
-            (selects || grouped) && keeps_label(&a.expr, label)
-        }
-        Expr::Binary(b) => {
-            if is_scalar(&b.lhs) {
-                return keeps_label(&b.rhs, label);
-            }
-            if is_scalar(&b.rhs) {
-                return keeps_label(&b.lhs, label);
-            }
-            let (lhs, rhs) = (keeps_label(&b.lhs, label), keeps_label(&b.rhs, label));
-            let op = b.op.to_string();
-            let Some(m) = &b.modifier else {
-                return match op.as_str() {
-                    "or" => lhs && rhs,
-                    "and" | "unless" => lhs,
-                    _ => lhs && rhs,
-                };
-            };
-            match (&m.card, &m.matching) {
-                (VectorMatchCardinality::ManyToOne(_), _) => lhs,
-                (VectorMatchCardinality::OneToMany(_), _) => rhs,
-                (_, _) if op == "or" => lhs && rhs,
-                (_, _) if op == "and" || op == "unless" => lhs,
-                // One-to-one matching with `on (…)` keeps only the listed labels.
-                (_, Some(LabelModifier::Include(ls))) => {
-                    ls.labels.iter().any(|l| l == label) && lhs
-                }
-                (_, Some(LabelModifier::Exclude(ls))) => {
-                    !ls.labels.iter().any(|l| l == label) && lhs
-                }
-                (_, None) => lhs && rhs,
-            }
-        }
-        Expr::Call(c) => {
-            let vectors: Vec<&Expr> = c
-                .args
-                .args
-                .iter()
-                .map(|a| a.as_ref())
-                .filter(|a| matches!(a.value_type(), ValueType::Vector | ValueType::Matrix))
-                .collect();
-            !vectors.is_empty() && vectors.into_iter().all(|a| keeps_label(a, label))
-        }
-    }
+    promql::labels::of(expr).may_keep(label)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod notify;
 mod overrides;
 mod policy;
 pub mod promql;
+mod ratio;
 mod service;
 
 use crate::diag::{Code, Diag, Span};

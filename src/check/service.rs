@@ -2,6 +2,7 @@
 
 use super::fields::{Fields, Key, Kind};
 use super::promql::{self, Parsed, Query};
+use super::ratio;
 use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Ratio;
@@ -109,17 +110,18 @@ pub fn check<'p>(
     let labels = labels(s, diags);
 
     // SLIs, by name.
-    let mut slis: BTreeMap<&str, (&ast::Sli, Option<Sli>)> = BTreeMap::new();
+    let mut slis: Slis = BTreeMap::new();
     for sli in &s.slis {
-        if let Some((first, _)) = slis.get(sli.name.text.as_str()) {
+        if let Some((first, ..)) = slis.get(sli.name.text.as_str()) {
             diags.push(super::duplicate("SLI", &sli.name, first.name.span));
             continue;
         }
-        let checked = check_sli(sli, diags);
-        slis.insert(&sli.name.text, (sli, checked));
+        let (checked, sides) = check_sli(sli, diags);
+        slis.insert(&sli.name.text, (sli, checked, sides));
     }
 
-    let mut used_slis: BTreeSet<&str> = BTreeSet::new();
+    // The SLIs used, each with the `by` lists of the SLOs that use it.
+    let mut used_slis: BTreeMap<&str, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut slo_names: BTreeMap<&str, Span> = BTreeMap::new();
     let mut slos = Vec::new();
     for slo in &s.slos {
@@ -135,8 +137,8 @@ pub fn check<'p>(
         }
     }
 
-    for (name, (sli, _)) in &slis {
-        if !used_slis.contains(name) {
+    for (name, (sli, ..)) in &slis {
+        if !used_slis.contains_key(name) {
             diags.push(
                 Diag::new(
                     Code::UnusedSli,
@@ -244,11 +246,18 @@ pub(super) fn label_name_problem(name: &str) -> Option<&'static str> {
     None
 }
 
-fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
+/// The SLIs of a service by name: each as written, checked, and for a
+/// ratio, its sides for [`ratio::check`].
+type Slis<'p> = BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>, Option<ratio::Sides>)>;
+
+fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<ratio::Sides>) {
     match sli.kind.text.as_str() {
-        "ratio" => ratio_sli(sli, diags),
-        "latency" => super::latency::check(sli, diags),
-        "gauge" => super::gauge::check(sli, diags),
+        "ratio" => match ratio_sli(sli, diags) {
+            Some((checked, sides)) => (Some(checked), Some(sides)),
+            None => (None, None),
+        },
+        "latency" => (super::latency::check(sli, diags), None),
+        "gauge" => (super::gauge::check(sli, diags), None),
         other => {
             diags.push(
                 Diag::new(
@@ -263,7 +272,7 @@ fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
                     "SLI kind",
                 )),
             );
-            None
+            (None, None)
         }
     }
 }
@@ -283,7 +292,7 @@ pub(super) fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Que
     promql::check(text, span, key, diags).map(|(q, p)| (q, p, span))
 }
 
-fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
+fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<(Sli, ratio::Sides)> {
     let f = Fields::new(&sli.block.settings, RATIO_KEYS, "a `ratio` SLI", diags);
     let (bad, good) = (f.setting("bad"), f.setting("good"));
     if let (Some(b), Some(g)) = (bad, good) {
@@ -334,15 +343,22 @@ fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         &[(key, &events_expr.expr), ("total", &total_expr.expr)],
         diags,
     );
-    Some(Sli::Ratio { events, total })
+    let (Events::Bad(events_query) | Events::Good(events_query)) = &events;
+    let sides = ratio::Sides::new(
+        &sli.name.text,
+        key,
+        (events_query, &events_expr.expr, events_span),
+        (&total, &total_expr.expr, total_span),
+    );
+    Some((Sli::Ratio { events, total }, sides))
 }
 
 fn check_slo<'p>(
     service: &'p ast::Service,
     slo: &'p ast::Slo,
-    slis: &BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>)>,
+    slis: &Slis<'p>,
     cx: &Context<'_, 'p>,
-    used_slis: &mut BTreeSet<&'p str>,
+    used_slis: &mut BTreeMap<&'p str, BTreeSet<Vec<String>>>,
     used_policies: &mut BTreeSet<&'p str>,
     diags: &mut Vec<Diag>,
 ) -> Option<Slo> {
@@ -351,15 +367,15 @@ fn check_slo<'p>(
 
     let sli = match f.name("sli", diags) {
         Some((sli_name, span)) => match slis.get(sli_name) {
-            Some((_, checked)) => {
-                used_slis.insert(sli_name);
+            Some((_, checked, _)) => {
+                used_slis.entry(sli_name).or_default();
                 checked.clone().map(|c| (sli_name, c))
             }
             None => {
                 // The likely intended SLI counts as used: no "unused" warning on top.
                 if let Some(c) = suggest::closest(sli_name, slis.keys().copied()) {
                     if let Some((key, _)) = slis.get_key_value(c) {
-                        used_slis.insert(key);
+                        used_slis.entry(key).or_default();
                     }
                 }
                 diags.push(
@@ -488,11 +504,21 @@ fn check_slo<'p>(
         Some((items, _)) => {
             let sli = sli
                 .as_ref()
-                .and_then(|(n, c)| slis.get(n).map(|(a, _)| (*a, c)));
+                .and_then(|(n, c)| slis.get(n).map(|(a, ..)| (*a, c)));
             dimensions::check(items, &service.labels, sli, diags)
         }
         None => Some(Vec::new()),
     };
+    // Whether the sides of a ratio match depends on `by`: checked once per
+    // SLI and `by`.
+    if let (Some((sli_name, _)), Some(by)) = (&sli, &by) {
+        let first = used_slis
+            .get_mut(sli_name)
+            .is_some_and(|seen| seen.insert(by.clone()));
+        if let (true, Some((.., Some(sides)))) = (first, slis.get(sli_name)) {
+            ratio::check(sides, by, diags);
+        }
+    }
 
     let (target, target_span) = target?;
     let (period, period_span) = period?;

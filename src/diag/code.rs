@@ -93,6 +93,9 @@ codes! {
     RatioSeriesName = "SLO408", Warning, "ratio SLI on a series that does not count events";
     DropsDimension = "SLO410", Error, "expression that drops a label the SLO is split by";
     WindowNotRange = "SLO411", Error, "`$window` not used as a range";
+    RatioCannotMatch = "SLO420", Error, "ratio whose sides yield different labels";
+    RatioMatchesOnFilter = "SLO421", Error, "ratio whose sides keep a label `bad` filters on";
+    RatioMatchUnknown = "SLO422", Warning, "ratio whose sides may not match";
 }
 
 impl std::fmt::Display for Code {

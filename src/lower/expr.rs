@@ -35,20 +35,22 @@ fn events(query: &Query, by: &[String]) -> String {
     }
 }
 
-/// Like [`events`], but a selector whose series do not exist yet counts as
+/// Like [`events`], but events whose series do not exist yet count as
 /// zero: an error counter often appears only with the first error, and an
-/// SLI must read 0% before then, not nothing. For the whole SLO that zero is
-/// `vector(0)`; per label, `vector(0)` would be one series without labels
-/// that matches no value, so the zero is taken per value from the total.
+/// SLI must read 0% before then, not nothing. For a selector of the whole
+/// SLO that zero is `vector(0)`. Otherwise the zero is taken from the total,
+/// `or 0 * total`, one per series of the total: per label, `vector(0)` would
+/// be one series without labels that matches no value, and a full
+/// expression may yield labels of its own. The checker makes sure both sides
+/// yield the same labels, so the zeros match the total one to one.
 fn events_or_zero(query: &Query, total: &Query, by: &[String]) -> String {
     match query {
         Query::Selector(_) if by.is_empty() => format!("({} or vector(0))", events(query, by)),
-        Query::Selector(_) => format!(
+        Query::Selector(_) | Query::Template(_) => format!(
             "(\n  {}\n  or\n  0 * {}\n)",
             events(query, by),
             events(total, by)
         ),
-        Query::Template(_) => events(query, by),
     }
 }
 

@@ -1,6 +1,7 @@
 //! PromQL inside backticks: parsed by a real PromQL parser, with errors
 //! pointing at the column inside the `.slo` file.
 
+pub mod labels;
 mod regex;
 
 use crate::diag::{Code, Diag, Span};
