@@ -105,7 +105,7 @@ fn two_programs(d: &Path, services: usize) {
 fn concurrent_compiles_leave_one_whole_output() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    two_programs(d, 40);
+    two_programs(d, 20);
     let outputs = [clean(d, "a"), clean(d, "b")];
     let start = Instant::now();
     for round in 0..20 {
@@ -186,7 +186,7 @@ fn a_run_waits_for_the_lock_and_names_its_holder() {
 fn after_a_kill_at_any_moment_the_next_compile_leaves_exactly_its_output() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    two_programs(d, 300);
+    two_programs(d, 150);
     let outputs = [("a", clean(d, "a")), ("b", clean(d, "b"))];
 
     // How long a whole compile from one program to the other takes.

@@ -9,6 +9,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 /// Reads every `.slo` file named or found under a named directory, in path
 /// order, so that the result does not depend on the order of the arguments.
@@ -230,7 +231,26 @@ pub fn create_new(path: &Path) -> io::Result<fs::File> {
 /// Writes a file and waits until its contents are on disk.
 pub fn write_durably(mut file: fs::File, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)?;
-    file.sync_data()
+    if durable() {
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
+/// The environment variable that turns `fsync` off (`SLO_NO_FSYNC=1`), for
+/// a throw-away output directory such as a CI job's, where a power loss
+/// loses the whole machine anyway. A run stopped or killed still leaves
+/// every file whole: only a crash of the machine itself can then lose the
+/// last writes.
+pub const NO_FSYNC_VAR: &str = "SLO_NO_FSYNC";
+
+/// Whether writes wait until they are on disk (`fsync`): unless
+/// [`NO_FSYNC_VAR`] is set to something other than empty or `0`.
+fn durable() -> bool {
+    static DURABLE: OnceLock<bool> = OnceLock::new();
+    *DURABLE.get_or_init(|| {
+        std::env::var_os(NO_FSYNC_VAR).is_none_or(|v| v.is_empty() || v == "0")
+    })
 }
 
 /// Creates the folders `rel` under `out`, one component at a time, and
@@ -316,6 +336,9 @@ pub fn exists(path: &Path) -> bool {
 
 /// Waits until the renames and removals in the folder `dir` are on disk.
 pub fn sync_dir(dir: &Path) -> Result<(), String> {
+    if !durable() {
+        return Ok(());
+    }
     fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| format!("cannot write `{}`: {}", dir.display(), io_reason(&e)))
