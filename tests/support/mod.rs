@@ -134,7 +134,8 @@ pub fn files(dir: &Path, prefix: &str) -> BTreeMap<String, String> {
     }
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
-    out.retain(|k, _| k.starts_with(prefix));
+    // The lock that keeps runs apart is not output: empty, never listed.
+    out.retain(|k, _| k.starts_with(prefix) && k != ".slo-lock");
     out
 }
 
