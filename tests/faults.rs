@@ -131,7 +131,9 @@ fn concurrent_compiles_leave_one_whole_output() {
         assert!(
             outputs.contains(&got),
             "round {round}: the output is neither program's whole output: {:?}",
-            got.keys().filter(|k| k.contains("slo-")).collect::<Vec<_>>()
+            got.keys()
+                .filter(|k| k.contains("slo-"))
+                .collect::<Vec<_>>()
         );
     }
     assert!(start.elapsed() < Duration::from_secs(60));
@@ -153,7 +155,11 @@ fn a_run_waits_for_the_lock_and_names_its_holder() {
         .open(d.join("out/.slo-lock"))
         .expect("open lock");
     lock.lock().expect("lock");
-    fs::write(d.join("out/.slo-lock"), "pid 4242: slo compile specs -o out\n").expect("name");
+    fs::write(
+        d.join("out/.slo-lock"),
+        "pid 4242: slo compile specs -o out\n",
+    )
+    .expect("name");
 
     let o = slo_in(d, &["compile", "b", "-o", "out"])
         .env("SLO_LOCK_WAIT", "0")
@@ -179,7 +185,10 @@ fn a_run_waits_for_the_lock_and_names_its_holder() {
     let o = waiting.wait_with_output().expect("wait");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("waiting for"), "{}", stderr(&o));
-    assert!(tree(&d.join("out")) == clean(d, "b"), "not a clean compile's output");
+    assert!(
+        tree(&d.join("out")) == clean(d, "b"),
+        "not a clean compile's output"
+    );
 }
 
 #[test]
@@ -254,11 +263,18 @@ fn compile_check_reports_what_a_stopped_run_left() {
     let o = run(d, &["compile", "a", "-o", "out", "--check"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
-    for left in ["s0.yml.999-3.slo-tmp", ".slo-manifest.next", "prometheus/s7.yml"] {
+    for left in [
+        "s0.yml.999-3.slo-tmp",
+        ".slo-manifest.next",
+        "prometheus/s7.yml",
+    ] {
         assert!(out.contains(left), "`{left}` not reported:\n{out}");
     }
     compile_ok(d, "a", "out");
-    assert!(tree(&d.join("out")) == clean(d, "a"), "not a clean compile's output");
+    assert!(
+        tree(&d.join("out")) == clean(d, "a"),
+        "not a clean compile's output"
+    );
     assert_checks(d, "a", "out");
 }
 
@@ -278,9 +294,15 @@ fn a_link_at_a_staging_name_is_never_written_through() {
     }
     compile_ok(d, "b", "out");
     assert_eq!(fs::read(d.join("victim.txt")).expect("read"), b"precious");
-    let mode = fs::metadata(d.join("victim.txt")).expect("meta").permissions().mode();
+    let mode = fs::metadata(d.join("victim.txt"))
+        .expect("meta")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
-    assert!(tree(&d.join("out")) == clean(d, "b"), "not a clean compile's output");
+    assert!(
+        tree(&d.join("out")) == clean(d, "b"),
+        "not a clean compile's output"
+    );
 }
 
 #[test]
@@ -297,7 +319,10 @@ fn a_manifest_entry_under_a_linked_folder_deletes_nothing_outside() {
     text.push_str("evil/x\n");
     fs::write(&manifest, text).expect("write");
     compile_ok(d, "a", "out");
-    assert_eq!(fs::read(d.join("elsewhere/x")).expect("still there"), b"precious");
+    assert_eq!(
+        fs::read(d.join("elsewhere/x")).expect("still there"),
+        b"precious"
+    );
 }
 
 #[test]
@@ -335,7 +360,10 @@ fn fmt_never_writes_through_a_link_and_keeps_the_mode() {
     let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode(&d.join("victim.txt")), 0o600);
     assert_eq!(mode(&spec), 0o640);
-    assert_eq!(fs::read_to_string(&spec).expect("read"), service("a", "99.9%"));
+    assert_eq!(
+        fs::read_to_string(&spec).expect("read"),
+        service("a", "99.9%")
+    );
 }
 
 #[test]
@@ -367,7 +395,10 @@ fn concurrent_fmt_runs_leave_whole_files() {
             let o = child.wait_with_output().expect("wait");
             assert!(o.status.success(), "round {round}: {}", stderr(&o));
         }
-        assert!(tree(&d.join("specs")) == formatted, "round {round}: a file is not whole and formatted");
+        assert!(
+            tree(&d.join("specs")) == formatted,
+            "round {round}: a file is not whole and formatted"
+        );
     }
 }
 

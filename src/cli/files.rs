@@ -248,9 +248,7 @@ pub const NO_FSYNC_VAR: &str = "SLO_NO_FSYNC";
 /// [`NO_FSYNC_VAR`] is set to something other than empty or `0`.
 fn durable() -> bool {
     static DURABLE: OnceLock<bool> = OnceLock::new();
-    *DURABLE.get_or_init(|| {
-        std::env::var_os(NO_FSYNC_VAR).is_none_or(|v| v.is_empty() || v == "0")
-    })
+    *DURABLE.get_or_init(|| std::env::var_os(NO_FSYNC_VAR).is_none_or(|v| v.is_empty() || v == "0"))
 }
 
 /// Creates the folders `rel` under `out`, one component at a time, and
@@ -361,8 +359,8 @@ pub fn staging_leftovers(out: &Path) -> Result<Vec<String>, String> {
             }
         };
         for entry in entries {
-            let entry = entry
-                .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
+            let entry =
+                entry.map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
             let path = entry.path();
             let kind = entry
                 .file_type()

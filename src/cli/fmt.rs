@@ -68,7 +68,13 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources) {
 /// formatted: two `slo fmt` runs take turns, and an edit made meanwhile is
 /// never lost.
 fn replace(path: &Path, original: &str, text: &str) -> Result<(), String> {
-    let cannot = |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), files::io_reason(&e));
+    let cannot = |e: std::io::Error| {
+        format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            files::io_reason(&e)
+        )
+    };
     let real = fs::canonicalize(path).map_err(cannot)?;
     let target = fs::File::open(&real).map_err(cannot)?;
     let permissions = target.metadata().map_err(cannot)?.permissions();
