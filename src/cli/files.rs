@@ -444,6 +444,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_link_at_a_new_file_s_name_is_not_opened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        fs::write(d.join("victim"), "precious").expect("write");
+        std::os::unix::fs::symlink(d.join("victim"), d.join("trap")).expect("link");
+        std::os::unix::fs::symlink(d.join("gone"), d.join("dangling")).expect("link");
+        assert!(create_new(&d.join("trap")).is_err());
+        assert!(create_new(&d.join("dangling")).is_err());
+        assert!(!exists(&d.join("gone")));
+        assert_eq!(fs::read(d.join("victim")).expect("read"), b"precious");
+    }
+
+    #[test]
+    fn nothing_is_reached_through_a_linked_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (out, elsewhere) = (dir.path().join("out"), dir.path().join("elsewhere"));
+        fs::create_dir_all(out.join("real")).expect("mkdir");
+        fs::create_dir(&elsewhere).expect("mkdir");
+        fs::write(elsewhere.join("x"), "x").expect("write");
+        fs::write(out.join("real/x"), "x").expect("write");
+        std::os::unix::fs::symlink(&elsewhere, out.join("evil")).expect("link");
+        assert!(regular_inside(&out, "real/x"));
+        assert!(!regular_inside(&out, "evil/x"));
+        assert!(!regular_inside(&out, "real"));
+        assert!(make_dirs(&out, Path::new("real/new")).is_ok());
+        assert!(make_dirs(&out, Path::new("evil/new")).is_err());
+        assert!(!elsewhere.join("new").exists());
+    }
+
+    #[test]
+    fn staging_names_differ_and_are_found_as_leftovers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("api.yml");
+        let (a, _) = create_staging(&dest).expect("stage");
+        let (b, _) = create_staging(&dest).expect("stage");
+        assert_ne!(a, b);
+        let found = staging_leftovers(dir.path()).expect("walk");
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
     fn sizes_print_in_mib() {
         assert_eq!(mib(8 * 1024 * 1024), "8 MiB");
         assert_eq!(mib(9 * 1024 * 1024 + 512 * 1024), "9.5 MiB");
