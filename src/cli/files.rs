@@ -426,9 +426,14 @@ pub fn discard(staged: Vec<Staged>) {
 pub fn commit(mut staged: Vec<Staged>) -> Result<(), String> {
     staged.sort_by(|a, b| a.dest.cmp(&b.dest));
     let mut dirs = BTreeSet::new();
-    for s in &staged {
-        fs::rename(&s.tmp, &s.dest)
-            .map_err(|e| format!("cannot write `{}`: {}", s.dest.display(), io_reason(&e)))?;
+    let mut pending = staged.into_iter();
+    while let Some(s) = pending.next() {
+        if let Err(e) = fs::rename(&s.tmp, &s.dest) {
+            let message = format!("cannot write `{}`: {}", s.dest.display(), io_reason(&e));
+            // The rest would only wait for the next run to remove them.
+            discard(std::iter::once(s).chain(pending).collect());
+            return Err(message);
+        }
         if let Some(dir) = s.dest.parent() {
             dirs.insert(dir.to_path_buf());
         }

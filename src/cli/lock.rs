@@ -120,7 +120,7 @@ fn wait(file: &File, exclusive: bool, path: &Path, why: &str) -> Result<(), Stri
         let waited = start.elapsed();
         if waited >= bound {
             return Err(format!(
-                "`{}` is locked: {why}{}; gave up after waiting {} s (set {WAIT_VAR} to wait longer)",
+                "`{}` is locked: {why}{}; gave up after waiting {} s (set `{WAIT_VAR}` to wait longer)",
                 path.display(),
                 holder(file),
                 waited.as_secs()
