@@ -195,7 +195,7 @@ fn a_run_waits_for_the_lock_and_names_its_holder() {
 fn after_a_kill_at_any_moment_the_next_compile_leaves_exactly_its_output() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    two_programs(d, 150);
+    two_programs(d, 80);
     let outputs = [("a", clean(d, "a")), ("b", clean(d, "b"))];
 
     // How long a whole compile from one program to the other takes.
@@ -221,11 +221,12 @@ fn after_a_kill_at_any_moment_the_next_compile_leaves_exactly_its_output() {
         rng ^= rng << 17;
         rng
     };
+    // What `out` holds: program `b`, compiled last.
+    let mut current = 1;
     for round in 0..10 {
         // Killed on the way from one program to the other, at a moment
         // spread over the whole run; then either program is compiled.
-        let (from, to) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
-        compile_ok(d, outputs[from].0, "out");
+        let to = 1 - current;
         let delay = whole.mul_f64((round as f64 + (next() % 1000) as f64 / 1000.0) / 10.0);
         let mut child = slo_in(d, &["compile", outputs[to].0, "-o", "out"])
             .stdout(Stdio::null())
@@ -235,7 +236,8 @@ fn after_a_kill_at_any_moment_the_next_compile_leaves_exactly_its_output() {
         std::thread::sleep(delay);
         let _ = child.kill();
         let _ = child.wait();
-        let (specs, expected) = &outputs[(next() % 2) as usize];
+        current = (next() % 2) as usize;
+        let (specs, expected) = &outputs[current];
         compile_ok(d, specs, "out");
         assert!(
             tree(&d.join("out")) == *expected,
