@@ -311,7 +311,7 @@ impl fmt::Display for Duration {
             (Self::MINUTE, "m"),
             (Self::SECOND, "s"),
         ] {
-            if ms != 0 && ms % unit == 0 {
+            if ms != 0 && ms.is_multiple_of(unit) {
                 return write!(f, "{}{suffix}", ms / unit);
             }
         }

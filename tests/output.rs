@@ -53,7 +53,7 @@ fn the_manifest_lists_what_was_written() {
     fs::write(d.join("specs/web.slo"), service("web", "99.5%")).expect("write");
     compile_ok(d);
     let mut written: Vec<String> = tree(&d.join("out")).into_keys().collect();
-    written.retain(|p| p != ".slo-manifest");
+    written.retain(|p| p != ".slo-manifest" && p != ".slo-lock");
     assert!(written.contains(&"prometheus/web.yml".to_string()));
     assert_eq!(listed(d), written);
 }
@@ -90,6 +90,7 @@ fn a_removed_service_loses_its_file_and_nothing_else_is_touched() {
     assert_eq!(
         files,
         [
+            ".slo-lock",
             ".slo-manifest",
             "README.md",
             "prometheus/api.yml",

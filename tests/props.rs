@@ -782,7 +782,7 @@ fn escape(s: &str) -> String {
 }
 
 fn tenths(n: u64) -> String {
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         format!("{}", n / 10)
     } else {
         format!("{}.{}", n / 10, n % 10)

@@ -211,7 +211,7 @@ pub fn unread_files(unread: &[String]) -> Option<String> {
 
 /// A declared retention must be a usable, non-zero number of seconds.
 pub fn check_retention(retention: Duration, span: Span, diags: &mut Vec<Diag>) -> bool {
-    if retention.0 == 0 || retention.0 % Duration::SECOND != 0 {
+    if retention.0 == 0 || !retention.0.is_multiple_of(Duration::SECOND) {
         diags.push(
             Diag::new(
                 Code::InvalidWindow,

@@ -57,7 +57,7 @@ pub fn check_lines(lines: &[PolicyLine], diags: &mut Vec<Diag>) {
 
 /// A window must be a whole, non-zero number of seconds.
 fn check_window(window: Duration, span: Span, what: &str, diags: &mut Vec<Diag>) -> bool {
-    if window.0 == 0 || window.0 % Duration::SECOND != 0 {
+    if window.0 == 0 || !window.0.is_multiple_of(Duration::SECOND) {
         diags.push(
             Diag::new(
                 Code::InvalidWindow,

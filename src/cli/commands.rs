@@ -40,11 +40,19 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         };
     }
     let files = slo::compile(&program);
+    let _lock = match output::read_lock(out) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
     let drifts = match output::drift(out, &files) {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    if drifts.is_empty() {
+    let leftovers = match output::leftovers(out) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    if drifts.is_empty() && leftovers.is_empty() {
         return ExitCode::SUCCESS;
     }
     let color = no_color_unset() && std::io::stdout().is_terminal();
@@ -52,7 +60,14 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
     for d in &drifts {
         let _ = stdout.write_all(paint_diff(&output::unified(out, d), color).as_bytes());
     }
-    let n = drifts.len();
+    for rel in &leftovers {
+        let _ = writeln!(
+            stdout,
+            "left over by a stopped `slo compile`: {}",
+            out.join(rel).display()
+        );
+    }
+    let n = drifts.len() + leftovers.len();
     eprintln!(
         "{}: {n} file{} in `{}` differ{} from what the specs generate",
         paint("error", "1;31"),

@@ -1,7 +1,7 @@
 //! `slo fmt`: rewrite `.slo` files in the canonical layout, or with
 //! `--check` show how they differ from it.
 
-use super::files;
+use super::{files, lock};
 use slo::diag::Sources;
 use std::fs;
 use std::io::Write;
@@ -40,7 +40,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
                     .context_radius(3)
                     .header(&source.name, &format!("{} (formatted)", source.name))
             );
-        } else if let Err(e) = replace(Path::new(&source.name), &formatted) {
+        } else if let Err(e) = replace(Path::new(&source.name), &source.text, &formatted) {
             return super::fail(e);
         }
     }
@@ -58,18 +58,46 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources) {
     }
 }
 
-/// Replaces a file's contents atomically: the new text is written next to it
-/// and renamed over it, keeping its permissions.
-fn replace(path: &Path, text: &str) -> Result<(), String> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".fmt-tmp");
-    let tmp = PathBuf::from(tmp);
-    let result = fs::write(&tmp, text)
-        .and_then(|()| fs::metadata(path))
-        .and_then(|meta| fs::set_permissions(&tmp, meta.permissions()))
-        .and_then(|()| fs::rename(&tmp, path));
-    result.map_err(|e| {
+/// Replaces a file's contents atomically: the new text is written next to
+/// it and renamed over it, keeping its permissions.
+///
+/// A symbolic link named as a spec stays a link: the file it points to is
+/// replaced. The temporary file has a name of this run's own and is created
+/// new, never through a link someone put there. The file is locked while it
+/// is replaced, and replaced only if it still holds the text that was
+/// formatted: two `slo fmt` runs take turns, and an edit made meanwhile is
+/// never lost.
+fn replace(path: &Path, original: &str, text: &str) -> Result<(), String> {
+    let cannot = |e: std::io::Error| {
+        format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            files::io_reason(&e)
+        )
+    };
+    let real = fs::canonicalize(path).map_err(cannot)?;
+    let target = fs::File::open(&real).map_err(cannot)?;
+    let permissions = target.metadata().map_err(cannot)?.permissions();
+    let _lock = lock::format(target, path)?;
+    let now = fs::read(&real).map_err(cannot)?;
+    if now == text.as_bytes() {
+        // Another `slo fmt` formatted it meanwhile.
+        return Ok(());
+    }
+    if now != original.as_bytes() {
+        return Err(format!(
+            "`{}` changed while it was being formatted; run `slo fmt` again",
+            path.display()
+        ));
+    }
+    let (tmp, file) = files::create_staging(&real)?;
+    let written = file
+        .set_permissions(permissions)
+        .and_then(|()| files::write_durably(file, text.as_bytes()))
+        .and_then(|()| fs::rename(&tmp, &real));
+    if let Err(e) = written {
         let _ = fs::remove_file(&tmp);
-        format!("cannot write `{}`: {e}", path.display())
-    })
+        return Err(cannot(e));
+    }
+    files::sync_dir(real.parent().unwrap_or(Path::new(".")))
 }

@@ -4,6 +4,7 @@ mod commands;
 mod files;
 mod fmt;
 mod init;
+mod lock;
 mod output;
 mod siblings;
 

@@ -32,6 +32,13 @@ fn skip(what: &str, fix: &str) {
     );
 }
 
+/// Says loudly that a test checked nothing because the machine cannot do
+/// what it needs (`what`; `fix` says how to run it). In CI that is a failure.
+pub fn skip_unless_ci(what: &str, fix: &str) {
+    assert!(!in_ci(), "{what}, and CI is set: CI must run this test");
+    skip(what, fix);
+}
+
 /// Data that CI keeps in `../shared/` beside the repository: where it is
 /// fetched from, so a message can say how to get it.
 pub struct Shared {
@@ -127,7 +134,8 @@ pub fn files(dir: &Path, prefix: &str) -> BTreeMap<String, String> {
     }
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
-    out.retain(|k, _| k.starts_with(prefix));
+    // The lock that keeps runs apart is not output: empty, never listed.
+    out.retain(|k, _| k.starts_with(prefix) && k != ".slo-lock");
     out
 }
 
