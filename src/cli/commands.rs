@@ -25,6 +25,9 @@ fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCod
 
 /// `slo compile`: write the output directory, or with `--check` compare it.
 pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> ExitCode {
+    if let Err(e) = output_dir(out) {
+        return fail(e);
+    }
     let program = match load(paths, lints) {
         Ok(program) => program,
         Err(code) => return code,
@@ -62,6 +65,33 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
     );
     eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");
     ExitCode::from(1)
+}
+
+/// Whether `out` can be the output directory: a directory, a link to one,
+/// or nothing yet (it is created). Anything else is named as what it is,
+/// before the specs are read and long before anything is written.
+fn output_dir(out: &Path) -> Result<(), String> {
+    let shown = out.display();
+    let link = std::fs::symlink_metadata(out).ok().filter(|m| m.is_symlink());
+    match std::fs::metadata(out) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) => Err(format!(
+            "`{shown}` is {}, not a directory; name an output directory with `-o DIR`, or move `{shown}` away",
+            if meta.is_file() { "a file" } else { files::kind(&meta) },
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && link.is_some() => {
+            let target = std::fs::read_link(out).unwrap_or_default();
+            Err(format!(
+                "`{shown}` is a symbolic link to `{}`, which does not exist; create that directory, or remove the link",
+                target.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!(
+            "cannot use `{shown}` as the output directory: {}",
+            files::io_reason(&e)
+        )),
+    }
 }
 
 /// Colours a unified diff the way `git diff` does.

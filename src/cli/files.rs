@@ -20,8 +20,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
         total += bytes.len() as u64;
         if total > MAX_PROGRAM_BYTES {
             return Err(format!(
-                "the program is larger than {}; `slo` reads at most that much source at once (the limit was reached at `{}`)",
-                mib(MAX_PROGRAM_BYTES),
+                "the program is over {}; `slo` reads at most that much source at once (the limit was reached at `{}`)",
+                limit(MAX_PROGRAM_BYTES),
                 path.display()
             ));
         }
@@ -38,39 +38,160 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`]. The size is checked before
-/// reading, and the read stops past the limit in case the file grows or is
-/// not a regular file, so a huge input costs neither time nor memory.
+/// reading, and the read stops past the limit in case the file grows, so a
+/// huge input costs neither time nor memory. Only a regular file is read:
+/// the file is opened without blocking (opening a named pipe would wait for
+/// a writer) and what was opened is checked again, so a pipe or a device
+/// swapped in after [`collect`] looked is refused too, never waited on.
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    let too_large = |size: String| {
-        format!(
-            "`{}` is {size}, larger than the limit of {} for one file; split it into several files",
-            path.display(),
-            mib(MAX_FILE_BYTES)
-        )
-    };
     let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
-    let file = fs::File::open(path).map_err(cannot)?;
-    let len = file.metadata().map_err(cannot)?.len();
+    let file = open_nonblocking(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
-        return Err(too_large(mib(len)));
+        return Err(too_large(path, &bytes(len)));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
+    let mut read = Vec::with_capacity(len as usize);
     file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(&mut read)
         .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(format!("more than {}", mib(MAX_FILE_BYTES))));
+    if read.len() as u64 > MAX_FILE_BYTES {
+        // The file grew while it was read.
+        return Err(too_large(path, &format!("over {}", bytes(MAX_FILE_BYTES))));
     }
-    Ok(bytes)
+    Ok(read)
 }
 
-/// A size in MiB, e.g. `8 MiB` or `9.5 MiB`.
-fn mib(bytes: u64) -> String {
-    let m = bytes as f64 / (1024.0 * 1024.0);
-    if m.fract() == 0.0 {
-        format!("{m} MiB")
+fn too_large(path: &Path, size: &str) -> String {
+    format!(
+        "`{}` is {size}, over the limit of {} for one file; split it into several files",
+        path.display(),
+        limit(MAX_FILE_BYTES)
+    )
+}
+
+/// Opens a file for reading without waiting: `O_NONBLOCK` makes opening a
+/// named pipe return at once instead of waiting for a writer. It has no
+/// effect on a regular file, the only kind that is then read.
+fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// `O_NONBLOCK` (there is no `libc` dependency to take it from). Where its
+/// value is not listed, no flag is passed: [`collect`] has already refused
+/// what is not a regular file, and only a swap in between could block.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: i32 = 0x0004;
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    )),
+    not(all(
+        any(target_os = "linux", target_os = "android"),
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    ))
+))]
+const O_NONBLOCK: i32 = 0;
+
+/// What a file that is not a regular file or a directory is, in a few words.
+pub fn kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
     } else {
-        format!("{m:.1} MiB")
+        "not a regular file"
+    }
+}
+
+/// The error for a named path that is not a regular file: reading a pipe
+/// could wait forever, and reading a device could never end.
+fn not_regular(path: &Path, meta: &fs::Metadata) -> String {
+    format!(
+        "cannot read `{}`: it is {}, not a regular file; `slo` reads only regular `.slo` files and directories of them",
+        path.display(),
+        kind(meta)
+    )
+}
+
+/// A number of bytes, exactly, e.g. `8,388,609 bytes`.
+fn bytes(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    format!("{out} byte{}", if n == 1 { "" } else { "s" })
+}
+
+/// A limit, exactly and in MiB, e.g. `8,388,608 bytes (8 MiB)`.
+fn limit(n: u64) -> String {
+    let m = n as f64 / (1024.0 * 1024.0);
+    if m.fract() == 0.0 {
+        format!("{} ({m} MiB)", bytes(n))
+    } else {
+        bytes(n)
     }
 }
 
@@ -81,6 +202,11 @@ fn mib(bytes: u64) -> String {
 /// reported as defined twice, and `slo fmt` would rewrite it twice. The
 /// spelling kept is the one reached first, arguments taken in order and each
 /// directory's files in path order.
+///
+/// A named path that is neither a directory nor a regular file (a pipe, a
+/// socket, a device) is an error: it was asked for and cannot be read. One
+/// found in a directory is skipped with a warning, as a build tool skips
+/// what is not a source: it may be a pipe an editor or a tool left there.
 fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut named = Vec::new();
     for path in paths {
@@ -88,14 +214,26 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if meta.is_dir() {
             let mut under = Vec::new();
-            walk(path, &mut under)?;
+            let mut skipped = Vec::new();
+            walk(path, &mut under, &mut skipped)?;
+            skipped.sort_by(|a, b| a.0.cmp(&b.0));
+            for (path, meta) in skipped {
+                eprintln!(
+                    "{}: skipped `{}`: it is {}, not a regular file",
+                    super::paint("warning", "1;33"),
+                    path.display(),
+                    kind(&meta)
+                );
+            }
             if under.is_empty() {
                 return Err(format!("no `.slo` files in `{}`", path.display()));
             }
             under.sort();
             named.extend(under);
-        } else {
+        } else if meta.is_file() {
             named.push(path.clone());
+        } else {
+            return Err(not_regular(path, &meta));
         }
     }
     let mut seen = HashSet::new();
@@ -106,7 +244,13 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(named)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+/// The `.slo` files under `dir` into `found`, and those that are neither
+/// regular files nor directories into `skipped`.
+fn walk(
+    dir: &Path,
+    found: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(PathBuf, fs::Metadata)>,
+) -> Result<(), String> {
     let entries = fs::read_dir(dir)
         .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
     for entry in entries {
@@ -117,9 +261,14 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
             .file_type()
             .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if kind.is_dir() {
-            walk(&path, found)?;
+            walk(&path, found, skipped)?;
         } else if path.extension().is_some_and(|e| e == "slo") {
-            found.push(path);
+            // A link is judged by what it points to; a broken one is kept,
+            // and reading it says why it cannot be read.
+            match fs::metadata(&path) {
+                Ok(meta) if !meta.is_file() && !meta.is_dir() => skipped.push((path, meta)),
+                _ => found.push(path),
+            }
         }
     }
     Ok(())
@@ -131,6 +280,7 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        io::ErrorKind::NotADirectory => "a part of the path is not a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -244,8 +394,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_print_in_mib() {
-        assert_eq!(mib(8 * 1024 * 1024), "8 MiB");
-        assert_eq!(mib(9 * 1024 * 1024 + 512 * 1024), "9.5 MiB");
+    fn sizes_print_exactly() {
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(8 * 1024 * 1024 + 1), "8,388,609 bytes");
+        assert_eq!(limit(8 * 1024 * 1024), "8,388,608 bytes (8 MiB)");
+        assert_eq!(limit(256 * 1024 * 1024), "268,435,456 bytes (256 MiB)");
     }
 }
