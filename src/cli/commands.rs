@@ -42,20 +42,20 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
             Err(e) => fail(e),
         };
     }
-    let files = slo::compile(&program);
-    let drifts = match output::drift(out, &files) {
+    let drifts = output::drift(out, &program);
+    std::mem::forget(program);
+    let drifts = match drifts {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    if drifts.is_empty() {
+    let n = drifts.len();
+    if n == 0 {
         return ExitCode::SUCCESS;
     }
     let color = no_color_unset() && std::io::stdout().is_terminal();
-    let mut stdout = std::io::stdout().lock();
-    for d in &drifts {
-        let _ = stdout.write_all(paint_diff(&output::unified(out, d), color).as_bytes());
+    if let Err(e) = drifts.print(&mut std::io::stdout().lock(), |d| paint_diff(d, color)) {
+        return fail(e);
     }
-    let n = drifts.len();
     eprintln!(
         "{}: {n} file{} in `{}` differ{} from what the specs generate",
         paint("error", "1;31"),

@@ -1,6 +1,7 @@
 //! Argument parsing and the commands.
 
 mod commands;
+mod diffs;
 mod files;
 mod fmt;
 mod init;
