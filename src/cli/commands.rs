@@ -2,6 +2,7 @@
 
 use super::{fail, failed, files, init, no_color_unset, output, paint, report, siblings};
 use super::{BudgetFormat, Format, Lints};
+use slo::diag::escape::escape;
 use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
 use std::io::{IsTerminal, Write};
@@ -60,7 +61,7 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         "{}: {n} file{} in `{}` differ{} from what the specs generate",
         paint("error", "1;31"),
         if n == 1 { "" } else { "s" },
-        out.display(),
+        escape(&out.display().to_string()),
         if n == 1 { "s" } else { "" },
     );
     eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");

@@ -1,5 +1,6 @@
 //! Reading sources and writing outputs.
 
+use slo::diag::escape::escape;
 use slo::diag::Sources;
 use slo::limits::{MAX_FILE_BYTES, MAX_PROGRAM_BYTES};
 use slo::OutputFile;
@@ -221,7 +222,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 eprintln!(
                     "{}: skipped `{}`: it is {}, not a regular file",
                     super::paint("warning", "1;33"),
-                    path.display(),
+                    escape(&path.display().to_string()),
                     kind(&meta)
                 );
             }
