@@ -394,6 +394,26 @@ pub fn commit(mut staged: Vec<Staged>) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// A pipe that appears after [`collect`] looked (a race) is refused
+    /// when opened, not waited on: reading is given two seconds.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_refused_when_opened_not_waited_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pipe = dir.path().join("x.slo");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.expect("mkfifo").success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_limited(&pipe));
+        });
+        let read = rx
+            .recv_timeout(std::time::Duration::from_secs(2))
+            .expect("reading a pipe must not wait for a writer");
+        let e = read.expect_err("a pipe is not read");
+        assert!(e.contains("it is a named pipe (FIFO), not a regular file"), "{e}");
+    }
+
     #[test]
     fn sizes_print_exactly() {
         assert_eq!(bytes(1), "1 byte");
