@@ -73,7 +73,9 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
 /// before the specs are read and long before anything is written.
 fn output_dir(out: &Path) -> Result<(), String> {
     let shown = out.display();
-    let link = std::fs::symlink_metadata(out).ok().filter(|m| m.is_symlink());
+    let link = std::fs::symlink_metadata(out)
+        .ok()
+        .filter(|m| m.is_symlink());
     match std::fs::metadata(out) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(meta) => Err(format!(

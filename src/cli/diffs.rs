@@ -133,7 +133,10 @@ impl Diffs {
 
     /// Writes every diff in path order, each through `paint`.
     pub fn print(self, to: &mut impl Write, paint: impl Fn(&str) -> String) -> Result<(), String> {
-        let mut inner = self.inner.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         inner.index.sort_by(|a, b| a.0.cmp(&b.0));
         let Inner { store, index } = inner;
         let Some(mut store) = store else {
@@ -163,8 +166,16 @@ impl Diffs {
 /// (`out/prometheus/checkout.yml`) and `/dev/null` for a missing side.
 pub fn unified(out: &Path, path: &str, old: Option<&str>, new: Option<&str>) -> String {
     let name = out.join(path).display().to_string();
-    let old_name = if old.is_some() { name.as_str() } else { "/dev/null" };
-    let new_name = if new.is_some() { name.as_str() } else { "/dev/null" };
+    let old_name = if old.is_some() {
+        name.as_str()
+    } else {
+        "/dev/null"
+    };
+    let new_name = if new.is_some() {
+        name.as_str()
+    } else {
+        "/dev/null"
+    };
     TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""))
         .unified_diff()
         .context_radius(3)

@@ -411,7 +411,10 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(2))
             .expect("reading a pipe must not wait for a writer");
         let e = read.expect_err("a pipe is not read");
-        assert!(e.contains("it is a named pipe (FIFO), not a regular file"), "{e}");
+        assert!(
+            e.contains("it is a named pipe (FIFO), not a regular file"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -152,7 +152,9 @@ pub fn drift(out: &Path, program: &Program) -> Result<Diffs, String> {
         lock(&generated).insert(f.path);
         Ok::<(), String>(())
     })?;
-    let generated = generated.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let generated = generated
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     let m = manifest(&generated);
     compare(out, &m.path, &m.contents, &diffs)?;
     for rel in stale(out, owned(out)?, &generated) {

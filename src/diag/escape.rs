@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn controls_and_direction_changes_are_escaped_and_the_rest_kept() {
-        assert_eq!(escape("a\u{202e}b\0c\x1b[31m\td\n"), "a\\u{202e}b\\u{0}c\\u{1b}[31m\td\n");
+        assert_eq!(
+            escape("a\u{202e}b\0c\x1b[31m\td\n"),
+            "a\\u{202e}b\\u{0}c\\u{1b}[31m\td\n"
+        );
         assert_eq!(escape("\u{85}\u{7f}é"), "\\u{85}\\u{7f}é");
         assert!(matches!(escape("plain `text`\n"), Cow::Borrowed(_)));
     }
