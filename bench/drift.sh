@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 n="${1:-10000}"
 
 cargo build --release --locked --quiet
-slo="$PWD/target/release/slo"
+slo="${CARGO_TARGET_DIR:-$PWD/target}/release/slo"
 work="$(mktemp -d "${TMPDIR:-/tmp}/slo-drift.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

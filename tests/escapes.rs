@@ -37,7 +37,10 @@ fn a_snippet_shows_controls_escaped_and_its_label_where_it_was() {
     let snippet = err.lines().find(|l| l.contains(line)).expect("snippet");
     let offset = snippet.find(line).expect("line");
     let chars = |s: &str| s.chars().count();
-    assert_eq!(chars(&under[..under.find('─').expect("─")]), chars(&snippet[..offset]) + shown);
+    assert_eq!(
+        chars(&under[..under.find('─').expect("─")]),
+        chars(&snippet[..offset]) + shown
+    );
 }
 
 #[test]
