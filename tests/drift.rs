@@ -166,3 +166,29 @@ fn an_output_path_that_is_a_dangling_link_is_named_as_one() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(dir.path().join("gone/away/prometheus/a.yml").is_file());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_where_a_generated_file_goes_is_named_not_waited_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    specs(dir.path(), &["a"], "99.9%");
+    let o = slo(&["compile", "specs", "-o", "out"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rules = dir.path().join("out/prometheus/a.yml");
+    fs::remove_file(&rules).expect("rm");
+    let made = std::process::Command::new("mkfifo").arg(&rules).status();
+    assert!(made.expect("mkfifo").success());
+    let o = support::slo_within(
+        &["compile", "specs", "-o", "out", "--check"],
+        dir.path(),
+        10,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "error: cannot read `out/prometheus/a.yml`: it is a named pipe (FIFO), not a regular file"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -190,8 +190,9 @@ pub fn explain(code: Option<&str>) -> ExitCode {
                 None => "run `slo explain` to list every code".to_string(),
             };
             eprintln!(
-                "{}: no diagnostic has the code `{text}`",
-                paint("error", "1;31")
+                "{}: no diagnostic has the code `{}`",
+                paint("error", "1;31"),
+                escape(text)
             );
             eprintln!("  help: {help}");
             ExitCode::from(2)

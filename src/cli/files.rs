@@ -66,6 +66,25 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     Ok(read)
 }
 
+/// The contents of a file in the output directory, `None` when there is
+/// none. As for sources, only a regular file is read, and opening never
+/// waits: a pipe left where a generated file goes is an error, not a hang.
+pub fn read_existing(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
+    let mut file = match open_nonblocking(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(Some(bytes))
+}
+
 fn too_large(path: &Path, size: &str) -> String {
     format!(
         "`{}` is {size}, over the limit of {} for one file; split it into several files",

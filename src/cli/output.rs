@@ -158,28 +158,15 @@ pub fn drift(out: &Path, program: &Program) -> Result<Diffs, String> {
     let m = manifest(&generated);
     compare(out, &m.path, &m.contents, &diffs)?;
     for rel in stale(out, owned(out)?, &generated) {
-        let path = out.join(&rel);
-        let bytes = fs::read(&path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-        diffs.add(&rel, Some(&String::from_utf8_lossy(&bytes)), None)?;
+        let old = files::read_existing(&out.join(&rel))?.unwrap_or_default();
+        diffs.add(&rel, Some(&String::from_utf8_lossy(&old)), None)?;
     }
     Ok(diffs)
 }
 
 /// Adds the diff of one generated file to `diffs` when the disk differs.
 fn compare(out: &Path, rel: &str, contents: &str, diffs: &Diffs) -> Result<(), String> {
-    let path = out.join(rel);
-    let old = match fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                io_reason(&e)
-            ))
-        }
-    };
+    let old = files::read_existing(&out.join(rel))?;
     if old.as_deref() == Some(contents.as_bytes()) {
         return Ok(());
     }
