@@ -53,8 +53,10 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
     if n == 0 {
         return ExitCode::SUCCESS;
     }
-    let color = no_color_unset() && std::io::stdout().is_terminal();
-    if let Err(e) = drifts.print(&mut std::io::stdout().lock(), |d| paint_diff(d, color)) {
+    let terminal = std::io::stdout().is_terminal();
+    let color = terminal && no_color_unset();
+    let show = |d: &str| paint_diff(d, terminal, color);
+    if let Err(e) = drifts.print(&mut std::io::stdout().lock(), show) {
         return fail(e);
     }
     eprintln!(
@@ -97,10 +99,17 @@ fn output_dir(out: &Path) -> Result<(), String> {
     }
 }
 
-/// Colours a unified diff the way `git diff` does.
-fn paint_diff(diff: &str, color: bool) -> String {
-    if !color {
+/// A unified diff as shown: on a terminal, with control characters shown
+/// escaped (a generated or edited file may hold them) and coloured the way
+/// `git diff` does unless colours are off; elsewhere exact, for `patch` or
+/// a file.
+fn paint_diff(diff: &str, terminal: bool, color: bool) -> String {
+    if !terminal {
         return diff.to_string();
+    }
+    let diff = escape(diff);
+    if !color {
+        return diff.into_owned();
     }
     diff.lines()
         .map(|l| {
@@ -214,5 +223,25 @@ pub fn init(dir: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_is_exact_off_a_terminal_and_escaped_on_one() {
+        let diff = "--- a\n+++ b\n-x\u{1b}[2J\n+y\u{202e}\n";
+        assert_eq!(paint_diff(diff, false, false), diff);
+        assert_eq!(
+            paint_diff(diff, true, false),
+            "--- a\n+++ b\n-x\\u{1b}[2J\n+y\\u{202e}\n"
+        );
+        let painted = paint_diff(diff, true, true);
+        assert!(
+            painted.contains("\x1b[31m-x\\u{1b}[2J\x1b[0m\n"),
+            "{painted:?}"
+        );
     }
 }
