@@ -173,7 +173,9 @@ fn run_library(files: &[String]) {
         assert!(shown.contains(d.code.as_str()), "{shown}");
         // Nothing a terminal would act on is echoed raw (see `diag::escape`).
         assert!(
-            !shown.chars().any(|c| c != '\n' && slo::diag::escape::escaped(c)),
+            !shown
+                .chars()
+                .any(|c| c != '\n' && slo::diag::escape::escaped(c)),
             "{shown:?}"
         );
     }
