@@ -53,7 +53,7 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     }
     let len = meta.len();
     if len > MAX_FILE_BYTES {
-        return Err(too_large(path, &bytes(len)));
+        return Err(too_large(path, &format!("is {}", bytes(len))));
     }
     let mut read = Vec::with_capacity(len as usize);
     file.take(MAX_FILE_BYTES + 1)
@@ -61,7 +61,10 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
         .map_err(cannot)?;
     if read.len() as u64 > MAX_FILE_BYTES {
         // The file grew while it was read.
-        return Err(too_large(path, &format!("over {}", bytes(MAX_FILE_BYTES))));
+        return Err(too_large(
+            path,
+            &format!("grew past {} while it was read", bytes(MAX_FILE_BYTES)),
+        ));
     }
     Ok(read)
 }
@@ -87,7 +90,7 @@ pub fn read_existing(path: &Path) -> Result<Option<Vec<u8>>, String> {
 
 fn too_large(path: &Path, size: &str) -> String {
     format!(
-        "`{}` is {size}, over the limit of {} for one file; split it into several files",
+        "`{}` {size}, over the limit of {} for one file; split it into several files",
         path.display(),
         limit(MAX_FILE_BYTES)
     )
