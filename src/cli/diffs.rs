@@ -43,12 +43,15 @@ impl Store {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let path = dir.join(format!(".slo-diff-{}-{nanos}", std::process::id()));
-        match fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
+        let mut options = fs::OpenOptions::new();
+        // New and exclusive: a link planted at the name is not followed.
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
         {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
             Ok(file) => {
                 // Unlinked at once: the open file stays readable, and no run,
                 // killed or not, leaves it behind.

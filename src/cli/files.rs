@@ -88,9 +88,11 @@ pub fn read_existing(path: &Path) -> Result<Option<Vec<u8>>, String> {
     Ok(Some(bytes))
 }
 
-fn too_large(path: &Path, size: &str) -> String {
+/// The error for a file over [`MAX_FILE_BYTES`]; `what` is how big it is,
+/// e.g. `is 8,388,609 bytes`.
+fn too_large(path: &Path, what: &str) -> String {
     format!(
-        "`{}` {size}, over the limit of {} for one file; split it into several files",
+        "`{}` {what}, over the limit of {} for one file; split it into several files",
         path.display(),
         limit(MAX_FILE_BYTES)
     )
