@@ -192,3 +192,74 @@ fn a_pipe_where_a_generated_file_goes_is_named_not_waited_on() {
         stderr(&o)
     );
 }
+
+/// Runs `slo args` in `dir` and returns its peak resident memory in KiB,
+/// read from `/proc` while it runs (`VmHWM` only grows, so the last reading
+/// is the peak up to a few milliseconds before the end).
+#[cfg(target_os = "linux")]
+fn peak_kib(args: &[&str], dir: &Path) -> u64 {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slo"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run slo");
+    let status = format!("/proc/{}/status", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut peak = 0;
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "slo {args:?} did not end"
+        );
+        let hwm = fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        });
+        peak = peak.max(hwm.unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    peak
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn check_memory_stays_that_of_compile_when_every_file_differs() {
+    // 1,000 SLOs: 100 services of 10. `--check` used to hold the whole
+    // output, what was on disk and every diff (77 MiB in a debug build,
+    // against 17 for `compile`); now it holds about what `compile` holds
+    // (29 MiB: a file being compared on each thread, with its diff).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let spec = |target: &str| {
+        fs::create_dir_all(d.join("specs")).expect("mkdir");
+        for s in 0..100 {
+            let mut text = format!("service svc{s} {{\n");
+            for i in 0..10 {
+                text.push_str(&format!(
+                    "  sli r{i} = ratio {{\n    bad   = `errors_total{{job=\"svc{s}\", h=\"{i}\"}}`\n    total = `requests_total{{job=\"svc{s}\", h=\"{i}\"}}`\n  }}\n  slo s{i} {{\n    sli      = r{i}\n    target   = {target}\n    alerting = none\n  }}\n"
+                ));
+            }
+            text.push_str("}\n");
+            fs::write(d.join(format!("specs/svc{s}.slo")), text).expect("write");
+        }
+    };
+    spec("99.9%");
+    let compile = peak_kib(&["compile", "specs", "-o", "out"], d);
+    spec("99.5%");
+    let check = peak_kib(&["compile", "specs", "-o", "out", "--check"], d);
+    let o = slo(&["compile", "specs", "-o", "out", "--check"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // A 3 MB diff.
+    assert!(stdout(&o).len() > 1 << 20, "every file differs");
+    // A fast `compile` may be read before its peak, so the bound is never
+    // taken below 40 MiB.
+    let bound = (2 * compile + 8 * 1024).max(40 * 1024);
+    assert!(
+        check <= bound,
+        "compile --check peaked at {check} KiB, compile at {compile} KiB"
+    );
+}
