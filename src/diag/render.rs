@@ -108,7 +108,7 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     };
     let header = format!("{word}[{}]", diag.code);
     let header = if style.color {
-        format!("\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {message}\x1b[0m",)
+        format!("\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {message}\x1b[0m")
     } else {
         format!("{header}: {message}")
     };
