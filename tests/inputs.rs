@@ -114,3 +114,76 @@ fn fmt_formats_a_file_named_twice_once() {
     assert_eq!(read(dir.path()), read(single.path()));
     assert_eq!(check(&["specs"]).status.code(), Some(0));
 }
+
+// Only regular files are read. A named pipe, a socket or a device found in
+// a directory is skipped with a warning; one named on the command line is
+// refused (exit status 2). Nothing waits on a pipe or reads a device: each
+// run is given a few seconds, and a hang fails the test.
+
+#[cfg(unix)]
+mod not_regular {
+    use super::program;
+    use crate::support::{slo_within, stderr};
+    use std::path::Path;
+    use std::process::Command;
+
+    fn mkfifo(path: &Path) {
+        let made = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+        assert!(made.success(), "mkfifo {}", path.display());
+    }
+
+    /// `check` and `compile` of `specs/` succeed, warn once that `name` was
+    /// skipped as `kind`, and compile only the regular files.
+    fn skipped(dir: &Path, name: &str, kind: &str) {
+        let warning = format!("warning: skipped `specs/{name}`: it is {kind}, not a regular file");
+        let o = slo_within(&["check", "specs"], dir, 10);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(stderr(&o).matches(&warning).count(), 1, "{}", stderr(&o));
+        let o = slo_within(&["compile", "specs", "-o", "out"], dir, 10);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stderr(&o).contains(&warning), "{}", stderr(&o));
+        assert!(dir.join("out/prometheus/api.yml").is_file());
+    }
+
+    /// `check` of `name` alone exits 2, saying it is `kind`.
+    fn refused(dir: &Path, name: &str, kind: &str) {
+        let o = slo_within(&["check", name], dir, 10);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let message = format!("error: cannot read `{name}`: it is {kind}, not a regular file");
+        assert!(stderr(&o).contains(&message), "{}", stderr(&o));
+    }
+
+    #[test]
+    fn a_named_pipe_among_the_specs_is_skipped_not_waited_on() {
+        let dir = program();
+        mkfifo(&dir.path().join("specs/pipe.slo"));
+        skipped(dir.path(), "pipe.slo", "a named pipe (FIFO)");
+    }
+
+    #[test]
+    fn a_named_pipe_on_the_command_line_is_refused_not_waited_on() {
+        let dir = program();
+        mkfifo(&dir.path().join("pipe.slo"));
+        refused(dir.path(), "pipe.slo", "a named pipe (FIFO)");
+    }
+
+    #[test]
+    fn a_link_to_a_device_is_never_read() {
+        // `/dev/zero` never ends: reading it would run to the size limit at
+        // best, forever at worst.
+        let dir = program();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("specs/zero.slo")).expect("link");
+        skipped(dir.path(), "zero.slo", "a device");
+        refused(dir.path(), "specs/zero.slo", "a device");
+        refused(dir.path(), "/dev/zero", "a device");
+    }
+
+    #[test]
+    fn a_socket_among_the_specs_is_skipped() {
+        let dir = program();
+        let path = dir.path().join("specs/listening.slo");
+        let _socket = std::os::unix::net::UnixListener::bind(&path).expect("bind");
+        skipped(dir.path(), "listening.slo", "a socket");
+        refused(dir.path(), "specs/listening.slo", "a socket");
+    }
+}

@@ -25,7 +25,9 @@ fn a_file_over_8_mib_is_refused_without_being_read() {
     let o = slo(&["check", "huge.slo"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("`huge.slo` is 8.0 MiB, larger than the limit of 8 MiB for one file"),
+        stderr(&o).contains(
+            "error: `huge.slo` is 8,388,609 bytes, over the limit of 8,388,608 bytes (8 MiB) for one file; split it into several files"
+        ),
         "{}",
         stderr(&o)
     );

@@ -97,6 +97,9 @@ const TOKENS: &[&str] = &[
     "é",
     "\u{2028}",
     "\0",
+    "\u{202e}",
+    "\u{1b}[31m",
+    "\r",
 ];
 
 /// One edit of a text: delete, duplicate or replace a range, or insert a token.
@@ -168,6 +171,13 @@ fn run_library(files: &[String]) {
     for d in &checked.diags {
         let shown = render::human(d, &sources, render::Style::default());
         assert!(shown.contains(d.code.as_str()), "{shown}");
+        // Nothing a terminal would act on is echoed raw (see `diag::escape`).
+        assert!(
+            !shown
+                .chars()
+                .any(|c| c != '\n' && slo::diag::escape::escaped(c)),
+            "{shown:?}"
+        );
     }
     if let Some(program) = &checked.program {
         for file in slo::compile(program) {

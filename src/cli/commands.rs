@@ -2,6 +2,7 @@
 
 use super::{fail, failed, files, init, no_color_unset, output, paint, report, siblings};
 use super::{BudgetFormat, Format, Lints};
+use slo::diag::escape::escape;
 use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
 use std::io::{IsTerminal, Write};
@@ -25,6 +26,9 @@ fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCod
 
 /// `slo compile`: write the output directory, or with `--check` compare it.
 pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> ExitCode {
+    if let Err(e) = output_dir(out) {
+        return fail(e);
+    }
     let program = match load(paths, lints) {
         Ok(program) => program,
         Err(code) => return code,
@@ -39,12 +43,13 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
             Err(e) => fail(e),
         };
     }
-    let files = slo::compile(&program);
     let _lock = match output::read_lock(out) {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let drifts = match output::drift(out, &files) {
+    let drifts = output::drift(out, &program);
+    std::mem::forget(program);
+    let drifts = match drifts {
         Ok(d) => d,
         Err(e) => return fail(e),
     };
@@ -52,37 +57,75 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    if drifts.is_empty() && leftovers.is_empty() {
+    let n = drifts.len() + leftovers.len();
+    if n == 0 {
         return ExitCode::SUCCESS;
     }
-    let color = no_color_unset() && std::io::stdout().is_terminal();
-    let mut stdout = std::io::stdout().lock();
-    for d in &drifts {
-        let _ = stdout.write_all(paint_diff(&output::unified(out, d), color).as_bytes());
+    let terminal = std::io::stdout().is_terminal();
+    let color = terminal && no_color_unset();
+    let show = |d: &str| paint_diff(d, terminal, color);
+    if let Err(e) = drifts.print(&mut std::io::stdout().lock(), show) {
+        return fail(e);
     }
+    let mut stdout = std::io::stdout().lock();
     for rel in &leftovers {
         let _ = writeln!(
             stdout,
             "left over by a stopped `slo compile`: {}",
-            out.join(rel).display()
+            escape(&out.join(rel).display().to_string())
         );
     }
-    let n = drifts.len() + leftovers.len();
     eprintln!(
         "{}: {n} file{} in `{}` differ{} from what the specs generate",
         paint("error", "1;31"),
         if n == 1 { "" } else { "s" },
-        out.display(),
+        escape(&out.display().to_string()),
         if n == 1 { "s" } else { "" },
     );
     eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");
     ExitCode::from(1)
 }
 
-/// Colours a unified diff the way `git diff` does.
-fn paint_diff(diff: &str, color: bool) -> String {
-    if !color {
+/// Whether `out` can be the output directory: a directory, a link to one,
+/// or nothing yet (it is created). Anything else is named as what it is,
+/// before the specs are read and long before anything is written.
+fn output_dir(out: &Path) -> Result<(), String> {
+    let shown = out.display();
+    let link = std::fs::symlink_metadata(out)
+        .ok()
+        .filter(|m| m.is_symlink());
+    match std::fs::metadata(out) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) => Err(format!(
+            "`{shown}` is {}, not a directory; name an output directory with `-o DIR`, or move `{shown}` away",
+            if meta.is_file() { "a file" } else { files::kind(&meta) },
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && link.is_some() => {
+            let target = std::fs::read_link(out).unwrap_or_default();
+            Err(format!(
+                "`{shown}` is a symbolic link to `{}`, which does not exist; create that directory, or remove the link",
+                target.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!(
+            "cannot use `{shown}` as the output directory: {}",
+            files::io_reason(&e)
+        )),
+    }
+}
+
+/// A unified diff as shown: on a terminal, with control characters shown
+/// escaped (a generated or edited file may hold them) and coloured the way
+/// `git diff` does unless colours are off; elsewhere exact, for `patch` or
+/// a file.
+fn paint_diff(diff: &str, terminal: bool, color: bool) -> String {
+    if !terminal {
         return diff.to_string();
+    }
+    let diff = escape(diff);
+    if !color {
+        return diff.into_owned();
     }
     diff.lines()
         .map(|l| {
@@ -172,8 +215,9 @@ pub fn explain(code: Option<&str>) -> ExitCode {
                 None => "run `slo explain` to list every code".to_string(),
             };
             eprintln!(
-                "{}: no diagnostic has the code `{text}`",
-                paint("error", "1;31")
+                "{}: no diagnostic has the code `{}`",
+                paint("error", "1;31"),
+                escape(text)
             );
             eprintln!("  help: {help}");
             ExitCode::from(2)
@@ -195,5 +239,25 @@ pub fn init(dir: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_is_exact_off_a_terminal_and_escaped_on_one() {
+        let diff = "--- a\n+++ b\n-x\u{1b}[2J\n+y\u{202e}\n";
+        assert_eq!(paint_diff(diff, false, false), diff);
+        assert_eq!(
+            paint_diff(diff, true, false),
+            "--- a\n+++ b\n-x\\u{1b}[2J\n+y\\u{202e}\n"
+        );
+        let painted = paint_diff(diff, true, true);
+        assert!(
+            painted.contains("\x1b[31m-x\\u{1b}[2J\x1b[0m\n"),
+            "{painted:?}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Reading sources and writing outputs.
 
+use slo::diag::escape::escape;
 use slo::diag::Sources;
 use slo::limits::{MAX_FILE_BYTES, MAX_PROGRAM_BYTES};
 use slo::OutputFile;
@@ -23,8 +24,8 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
         total += bytes.len() as u64;
         if total > MAX_PROGRAM_BYTES {
             return Err(format!(
-                "the program is larger than {}; `slo` reads at most that much source at once (the limit was reached at `{}`)",
-                mib(MAX_PROGRAM_BYTES),
+                "the program is over {}; `slo` reads at most that much source at once (the limit was reached at `{}`)",
+                limit(MAX_PROGRAM_BYTES),
                 path.display()
             ));
         }
@@ -41,39 +42,132 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
 }
 
 /// Reads a file of at most [`MAX_FILE_BYTES`]. The size is checked before
-/// reading, and the read stops past the limit in case the file grows or is
-/// not a regular file, so a huge input costs neither time nor memory.
+/// reading, and the read stops past the limit in case the file grows, so a
+/// huge input costs neither time nor memory. Only a regular file is read:
+/// the file is opened without blocking (opening a named pipe would wait for
+/// a writer) and what was opened is checked again, so a pipe or a device
+/// swapped in after [`collect`] looked is refused too, never waited on.
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    let too_large = |size: String| {
-        format!(
-            "`{}` is {size}, larger than the limit of {} for one file; split it into several files",
-            path.display(),
-            mib(MAX_FILE_BYTES)
-        )
-    };
     let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
-    let file = fs::File::open(path).map_err(cannot)?;
-    let len = file.metadata().map_err(cannot)?.len();
+    let file = open_nonblocking(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
-        return Err(too_large(mib(len)));
+        return Err(too_large(path, &format!("is {}", bytes(len))));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
+    let mut read = Vec::with_capacity(len as usize);
     file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(&mut read)
         .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(format!("more than {}", mib(MAX_FILE_BYTES))));
+    if read.len() as u64 > MAX_FILE_BYTES {
+        // The file grew while it was read.
+        return Err(too_large(
+            path,
+            &format!("grew past {} while it was read", bytes(MAX_FILE_BYTES)),
+        ));
     }
-    Ok(bytes)
+    Ok(read)
 }
 
-/// A size in MiB, e.g. `8 MiB` or `9.5 MiB`.
-fn mib(bytes: u64) -> String {
-    let m = bytes as f64 / (1024.0 * 1024.0);
-    if m.fract() == 0.0 {
-        format!("{m} MiB")
+/// The contents of a file in the output directory, `None` when there is
+/// none. As for sources, only a regular file is read, and opening never
+/// waits: a pipe left where a generated file goes is an error, not a hang.
+pub fn read_existing(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
+    let mut file = match open_nonblocking(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(Some(bytes))
+}
+
+/// The error for a file over [`MAX_FILE_BYTES`]; `what` is how big it is,
+/// e.g. `is 8,388,609 bytes`.
+fn too_large(path: &Path, what: &str) -> String {
+    format!(
+        "`{}` {what}, over the limit of {} for one file; split it into several files",
+        path.display(),
+        limit(MAX_FILE_BYTES)
+    )
+}
+
+/// Opens a file for reading without waiting: `O_NONBLOCK` makes opening a
+/// named pipe return at once instead of waiting for a writer. It has no
+/// effect on a regular file, the only kind that is then read.
+fn open_nonblocking(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// What a file that is not a regular file or a directory is, in a few words.
+pub fn kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
     } else {
-        format!("{m:.1} MiB")
+        "not a regular file"
+    }
+}
+
+/// The error for a named path that is not a regular file: reading a pipe
+/// could wait forever, and reading a device could never end.
+fn not_regular(path: &Path, meta: &fs::Metadata) -> String {
+    format!(
+        "cannot read `{}`: it is {}, not a regular file; `slo` reads only regular `.slo` files and directories of them",
+        path.display(),
+        kind(meta)
+    )
+}
+
+/// A number of bytes, exactly, e.g. `8,388,609 bytes`.
+fn bytes(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    format!("{out} byte{}", if n == 1 { "" } else { "s" })
+}
+
+/// A limit, exactly and in MiB, e.g. `8,388,608 bytes (8 MiB)`.
+fn limit(n: u64) -> String {
+    let m = n as f64 / (1024.0 * 1024.0);
+    if m.fract() == 0.0 {
+        format!("{} ({m} MiB)", bytes(n))
+    } else {
+        bytes(n)
     }
 }
 
@@ -84,6 +178,11 @@ fn mib(bytes: u64) -> String {
 /// reported as defined twice, and `slo fmt` would rewrite it twice. The
 /// spelling kept is the one reached first, arguments taken in order and each
 /// directory's files in path order.
+///
+/// A named path that is neither a directory nor a regular file (a pipe, a
+/// socket, a device) is an error: it was asked for and cannot be read. One
+/// found in a directory is skipped with a warning, as a build tool skips
+/// what is not a source: it may be a pipe an editor or a tool left there.
 fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut named = Vec::new();
     for path in paths {
@@ -91,14 +190,26 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if meta.is_dir() {
             let mut under = Vec::new();
-            walk(path, &mut under)?;
+            let mut skipped = Vec::new();
+            walk(path, &mut under, &mut skipped)?;
+            skipped.sort_by(|a, b| a.0.cmp(&b.0));
+            for (path, meta) in skipped {
+                eprintln!(
+                    "{}: skipped `{}`: it is {}, not a regular file",
+                    super::paint("warning", "1;33"),
+                    escape(&path.display().to_string()),
+                    kind(&meta)
+                );
+            }
             if under.is_empty() {
                 return Err(format!("no `.slo` files in `{}`", path.display()));
             }
             under.sort();
             named.extend(under);
-        } else {
+        } else if meta.is_file() {
             named.push(path.clone());
+        } else {
+            return Err(not_regular(path, &meta));
         }
     }
     let mut seen = HashSet::new();
@@ -109,7 +220,13 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(named)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+/// The `.slo` files under `dir` into `found`, and those that are neither
+/// regular files nor directories into `skipped`.
+fn walk(
+    dir: &Path,
+    found: &mut Vec<PathBuf>,
+    skipped: &mut Vec<(PathBuf, fs::Metadata)>,
+) -> Result<(), String> {
     let entries = fs::read_dir(dir)
         .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
     for entry in entries {
@@ -120,9 +237,14 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
             .file_type()
             .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
         if kind.is_dir() {
-            walk(&path, found)?;
+            walk(&path, found, skipped)?;
         } else if path.extension().is_some_and(|e| e == "slo") {
-            found.push(path);
+            // A link is judged by what it points to; a broken one is kept,
+            // and reading it says why it cannot be read.
+            match fs::metadata(&path) {
+                Ok(meta) if !meta.is_file() && !meta.is_dir() => skipped.push((path, meta)),
+                _ => found.push(path),
+            }
         }
     }
     Ok(())
@@ -134,6 +256,7 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+        io::ErrorKind::NotADirectory => "a part of the path is not a directory".to_string(),
         _ => e.to_string(),
     }
 }
@@ -389,7 +512,9 @@ pub fn staging_leftovers(out: &Path) -> Result<Vec<String>, String> {
 /// compared first; then the file is read in pieces into one small buffer
 /// and compared as it comes, so no copy of it is ever allocated.
 pub fn unchanged(path: &Path, contents: &str) -> bool {
-    let Ok(mut file) = fs::File::open(path) else {
+    // Not waiting on a pipe someone put at an output's name: it is not a
+    // regular file, so it counts as changed and is replaced.
+    let Ok(mut file) = open_nonblocking(path) else {
         return false;
     };
     let same_size = file
@@ -489,9 +614,35 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
     }
 
+    /// A pipe that appears after [`collect`] looked (a race) is refused
+    /// when opened, not waited on: reading is given two seconds.
+    #[cfg(unix)]
     #[test]
-    fn sizes_print_in_mib() {
-        assert_eq!(mib(8 * 1024 * 1024), "8 MiB");
-        assert_eq!(mib(9 * 1024 * 1024 + 512 * 1024), "9.5 MiB");
+    fn a_pipe_is_refused_when_opened_not_waited_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pipe = dir.path().join("x.slo");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.expect("mkfifo").success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_limited(&pipe));
+        });
+        let read = rx
+            .recv_timeout(std::time::Duration::from_secs(2))
+            .expect("reading a pipe must not wait for a writer");
+        let e = read.expect_err("a pipe is not read");
+        assert!(
+            e.contains("it is a named pipe (FIFO), not a regular file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sizes_print_exactly() {
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(8 * 1024 * 1024 + 1), "8,388,609 bytes");
+        assert_eq!(limit(8 * 1024 * 1024), "8,388,608 bytes (8 MiB)");
+        assert_eq!(limit(256 * 1024 * 1024), "268,435,456 bytes (256 MiB)");
     }
 }

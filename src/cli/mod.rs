@@ -1,6 +1,7 @@
 //! Argument parsing and the commands.
 
 mod commands;
+mod diffs;
 mod files;
 mod fmt;
 mod init;
@@ -9,6 +10,7 @@ mod output;
 mod siblings;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use slo::diag::escape::escape;
 use slo::diag::{render, Severity, Sources};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -192,9 +194,11 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// An error that is not about the specs: exit status 2.
+/// An error that is not about the specs: exit status 2. The message may
+/// echo paths, whose control characters are shown escaped.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("{}: {message}", paint("error", "1;31"));
+    let message = message.to_string();
+    eprintln!("{}: {}", paint("error", "1;31"), escape(&message));
     ExitCode::from(2)
 }
 

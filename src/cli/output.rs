@@ -6,14 +6,13 @@
 //! the last compile wrote. Only a listed file is ever deleted or reported as
 //! stale; anything else in the directory is someone else's and left alone.
 
+use super::diffs::Diffs;
 use super::files::{self, io_reason};
 use super::lock;
-use similar::TextDiff;
 use slo::check::Program;
 use slo::OutputFile;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
 use std::path::{Component, Path};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -67,16 +66,9 @@ fn owned(out: &Path) -> Result<BTreeSet<String>, String> {
 
 /// The paths listed in a manifest or intent record.
 fn listed(path: &Path) -> Result<BTreeSet<String>, String> {
-    let text = match fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(e) => {
-            return Err(format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                io_reason(&e)
-            ))
-        }
+    let text = match files::read_existing(path)? {
+        Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        None => return Ok(BTreeSet::new()),
     };
     Ok(text
         .lines()
@@ -228,81 +220,40 @@ pub fn read_lock(out: &Path) -> Result<Option<impl Drop>, String> {
     lock::shared(out)
 }
 
-/// One file whose contents on disk differ from what would be generated.
-pub struct Drift {
-    /// Path relative to the output directory.
-    pub path: String,
-    /// What is on disk; `None` when the file is missing.
-    pub old: Option<String>,
-    /// What would be generated; `None` for an owned file that would be deleted.
-    pub new: Option<String>,
-}
-
 /// Every difference between the output directory and what `sync` would
-/// make of it, sorted by path. Reads only.
-pub fn drift(out: &Path, files: &[OutputFile]) -> Result<Vec<Drift>, String> {
-    let generated: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
-    let mut expected = files.to_vec();
-    expected.push(manifest(&generated));
-    let mut drifts = Vec::new();
-    for f in &expected {
-        let path = out.join(&f.path);
-        let old = match fs::read(&path) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(format!(
-                    "cannot read `{}`: {}",
-                    path.display(),
-                    io_reason(&e)
-                ))
-            }
-        };
-        if old.as_deref() != Some(f.contents.as_str()) {
-            drifts.push(Drift {
-                path: f.path.clone(),
-                old,
-                new: Some(f.contents.clone()),
-            });
-        }
-    }
+/// make of it, as diffs. Reads only.
+///
+/// Each file is compared with the disk as soon as it is generated, and its
+/// diff made at once; then the file is dropped, so memory never holds the
+/// whole output, nor (see [`Diffs`]) every diff.
+pub fn drift(out: &Path, program: &Program) -> Result<Diffs, String> {
+    let diffs = Diffs::new(out);
+    let generated = Mutex::new(BTreeSet::new());
+    slo::compile_each(program, |f| {
+        compare(out, &f.path, &f.contents, &diffs)?;
+        guard(&generated).insert(f.path);
+        Ok::<(), String>(())
+    })?;
+    let generated = generated
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let m = manifest(&generated);
+    compare(out, &m.path, &m.contents, &diffs)?;
     for rel in stale(out, owned(out)?, &generated) {
-        let path = out.join(&rel);
-        let bytes = fs::read(&path)
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-        drifts.push(Drift {
-            path: rel,
-            old: Some(String::from_utf8_lossy(&bytes).into_owned()),
-            new: None,
-        });
+        let old = files::read_existing(&out.join(&rel))?.unwrap_or_default();
+        diffs.add(&rel, Some(&String::from_utf8_lossy(&old)), None)?;
     }
-    drifts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(drifts)
+    Ok(diffs)
 }
 
-/// A unified diff of one drift, with paths as the user would name them
-/// (`out/prometheus/checkout.yml`) and `/dev/null` for a missing side.
-pub fn unified(out: &Path, d: &Drift) -> String {
-    let name = out.join(&d.path).display().to_string();
-    let old_name = if d.old.is_some() {
-        name.as_str()
-    } else {
-        "/dev/null"
-    };
-    let new_name = if d.new.is_some() {
-        name.as_str()
-    } else {
-        "/dev/null"
-    };
-    let (old, new) = (
-        d.old.as_deref().unwrap_or(""),
-        d.new.as_deref().unwrap_or(""),
-    );
-    TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(old_name, new_name)
-        .to_string()
+/// Adds the diff of one generated file to `diffs` when the disk differs.
+fn compare(out: &Path, rel: &str, contents: &str, diffs: &Diffs) -> Result<(), String> {
+    let old = files::read_existing(&out.join(rel))?;
+    if old.as_deref() == Some(contents.as_bytes()) {
+        return Ok(());
+    }
+    let old = old.map(|b| String::from_utf8_lossy(&b).into_owned());
+    diffs.add(rel, old.as_deref(), Some(contents))
 }
 
 #[cfg(test)]

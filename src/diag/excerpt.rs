@@ -8,6 +8,7 @@
 //! and shows at most a window of a very long line, so a diagnostic on a
 //! megabyte-long line prints a few hundred characters, not the line.
 
+use super::escape::Escaped;
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// The widest piece of a line a snippet shows, in bytes; longer lines are
@@ -106,6 +107,9 @@ pub struct Excerpt<'a> {
     pub text: &'a str,
     /// Its index.
     pub index: &'a LineIndex,
+    /// When `text` is a source with its control characters escaped, the
+    /// escaping, so that columns are the original's.
+    pub escaped: Option<&'a Escaped>,
 }
 
 impl Excerpt<'_> {
@@ -183,7 +187,10 @@ impl SourceCode for Excerpt<'_> {
                 to - from + 1,
             )
         };
-        let column = self.index.column(self.text, data_start);
+        let mut column = self.index.column(self.text, data_start);
+        if let Some(e) = self.escaped {
+            column = e.original_column(data_start, column);
+        }
         // miette joins two snippets when the first one's line plus its line
         // count reaches the second one's line; the slack joins near ones.
         let lines = if long { lines } else { lines + JOIN_GAP };
@@ -232,6 +239,7 @@ mod tests {
             name: "f.slo",
             text: &text,
             index: &index,
+            escaped: None,
         };
         let span: SourceSpan = (100_000, 3).into();
         let contents = excerpt.read_span(&span, 1, 1).expect("in bounds");

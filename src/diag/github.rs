@@ -5,7 +5,12 @@
 //! ::error file=specs/a.slo,line=3,col=8,endLine=3,endColumn=13,title=SLO301::this alert can never fire…
 //! ```
 
+use super::escape::escape;
 use super::{Diag, Severity, Sources};
+
+// The annotations' text is shown in the job log and on the pull request;
+// control characters are escaped as in human output (`escape`) before the
+// workflow command's own escapes.
 
 /// Escapes the message of a workflow command: `%`, `\r` and `\n` would
 /// otherwise end or corrupt it.
@@ -44,9 +49,9 @@ pub fn render(diags: &[Diag], sources: &Sources, deny_warnings: bool) -> String 
         }
         out.push_str(&format!(
             "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
-            escape_property(&sources.get(span.file).name),
+            escape_property(&escape(&sources.get(span.file).name)),
             escape_property(d.code.as_str()),
-            escape_data(&message),
+            escape_data(&escape(&message)),
         ));
     }
     out

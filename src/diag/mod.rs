@@ -5,6 +5,7 @@
 //! them into lines and columns.
 
 mod code;
+pub mod escape;
 mod excerpt;
 pub mod explain;
 pub mod github;
@@ -45,6 +46,8 @@ pub struct Source {
     pub text: String,
     /// Line starts, built the first time a position is turned into a line.
     index: std::sync::OnceLock<excerpt::LineIndex>,
+    /// The text as snippets show it, built the first time one is shown.
+    escaped: std::sync::OnceLock<Option<escape::Escaped>>,
 }
 
 impl Source {
@@ -52,6 +55,13 @@ impl Source {
     fn index(&self) -> &excerpt::LineIndex {
         self.index
             .get_or_init(|| excerpt::LineIndex::new(&self.text))
+    }
+
+    /// The text with its control characters escaped, when it has any.
+    fn escaped(&self) -> Option<&escape::Escaped> {
+        self.escaped
+            .get_or_init(|| escape::Escaped::new(&self.text))
+            .as_ref()
     }
 }
 
@@ -73,6 +83,7 @@ impl Sources {
             name: name.into(),
             text: text.into(),
             index: std::sync::OnceLock::new(),
+            escaped: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }

@@ -1,6 +1,7 @@
 //! Rendering diagnostics for people (miette: snippets, labels, help) and for
 //! machines (JSON).
 
+use super::escape::escape;
 use super::excerpt::Excerpt;
 use super::{Diag, Severity, Sources};
 use miette::{
@@ -30,14 +31,29 @@ impl Default for Style {
 pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     let file = diag.primary.span.file;
     let source = sources.get(file);
-    let excerpt = Excerpt {
-        name: &source.name,
-        text: &source.text,
-        index: source.index(),
+    // User text reaches the terminal escaped (see `escape`): the snippet,
+    // the file name, and whatever of it the message, labels and help echo.
+    let name = escape(&source.name);
+    let escaped = source.escaped();
+    let excerpt = match escaped {
+        Some(e) => Excerpt {
+            name: &name,
+            text: &e.text,
+            index: &e.index,
+            escaped,
+        },
+        None => Excerpt {
+            name: &name,
+            text: &source.text,
+            index: source.index(),
+            escaped: None,
+        },
     };
+    let place = |offset: usize| escaped.map_or(offset, |e| e.offset(offset));
     let label_of = |l: &super::Label, primary: bool| {
-        let text = (!l.message.is_empty()).then(|| l.message.clone());
-        let span = excerpt.shown(l.span.start, l.span.end.saturating_sub(l.span.start));
+        let text = (!l.message.is_empty()).then(|| escape(&l.message).into_owned());
+        let (start, end) = (place(l.span.start), place(l.span.end.max(l.span.start)));
+        let span = excerpt.shown(start, end - start);
         if primary {
             LabeledSpan::new_primary_with_span(text, span)
         } else {
@@ -52,18 +68,19 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
         } else {
             // miette shows one file per report; a place in another file becomes a note.
             let (line, col) = sources.line_col(l.span.file, l.span.start);
-            let name = &sources.get(l.span.file).name;
-            notes.push(format!("{}: {name}:{line}:{col}", l.message));
+            let name = escape(&sources.get(l.span.file).name);
+            notes.push(format!("{}: {name}:{line}:{col}", escape(&l.message)));
         }
     }
-    let mut help = diag.help.clone().unwrap_or_default();
+    let mut help = escape(diag.help.as_deref().unwrap_or_default()).into_owned();
     for note in notes {
         if !help.is_empty() {
             help.push('\n');
         }
         help.push_str(&note);
     }
-    let mut md = MietteDiagnostic::new(diag.message.clone())
+    let message = escape(&diag.message);
+    let mut md = MietteDiagnostic::new(message.clone())
         .with_severity(match diag.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -91,12 +108,9 @@ pub fn human(diag: &Diag, sources: &Sources, style: Style) -> String {
     };
     let header = format!("{word}[{}]", diag.code);
     let header = if style.color {
-        format!(
-            "\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {}\x1b[0m",
-            diag.message
-        )
+        format!("\x1b[{ansi}m{header}\x1b[0m\x1b[1m: {message}\x1b[0m")
     } else {
-        format!("{header}: {}", diag.message)
+        format!("{header}: {message}")
     };
     // miette opens with the message after a `×`/`⚠` mark; rustc's
     // `error[CODE]: message` header reads better, so the message lines are
