@@ -8,8 +8,6 @@
 mod support;
 
 use slo::diag::{Code, Diag, Severity, Sources};
-use std::fs;
-use std::process::Command;
 
 /// A latency SLO written as a new user might: the histogram named by the
 /// `_bucket` series its data comes from, with the bucket's `le`.
@@ -263,17 +261,7 @@ fn the_base_name_the_help_shows_yields_the_sli_on_real_series() {
     sources.add("spec.slo", spec.as_str());
     let checked = slo::check(&sources);
     assert!(checked.diags.is_empty(), "{:?}", checked.diags);
-    let program = checked.program.expect("the fixed spec compiles");
-
-    let Some(promtool) = support::tool("promtool") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = slo::compile(&program)
-        .into_iter()
-        .find(|f| f.path == "prometheus/checkout.yml")
-        .expect("rules for checkout");
-    fs::write(dir.path().join("rules.yml"), &rules.contents).expect("write rules");
+    assert!(checked.program.is_some(), "the fixed spec compiles");
 
     let mut series = String::new();
     for (job, per_minute) in [
@@ -295,12 +283,8 @@ fn the_base_name_the_help_shows_yields_the_sli_on_real_series() {
             "      - series: 'http_request_duration_seconds_count{{job=\"{job}\"}}'\n        values: '0+100x30'\n      - series: 'http_request_duration_seconds_sum{{job=\"{job}\"}}'\n        values: '0+14x30'\n"
         ));
     }
-    let test = format!(
-        r#"rule_files:
-  - rules.yml
-evaluation_interval: 1m
-tests:
-  - interval: 1m
+    let tests = format!(
+        r#"  - interval: 1m
     input_series:
 {series}    promql_expr_test:
       - expr: round(slo:sli_error:ratio_rate5m{{slo="latency"}} * 1e9) / 1e9
@@ -315,17 +299,5 @@ tests:
             value: 3
 "#
     );
-    fs::write(dir.path().join("test.yml"), &test).expect("write test");
-    let out = Command::new(promtool)
-        .args(["test", "rules", "test.yml"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test ---\n{test}\n--- rules ---\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        rules.contents
-    );
+    support::run_scenario(&spec, &tests);
 }

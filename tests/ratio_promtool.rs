@@ -8,90 +8,6 @@
 
 mod support;
 
-use slo::diag::Sources;
-use std::fs;
-use std::path::Path;
-use std::process::Command;
-
-/// Compiles `spec`, writes its rule files under `dir`, checks them with
-/// every lint and returns their paths relative to `dir` and their groups'
-/// names in file order.
-fn rules(promtool: &Path, spec: &str, dir: &Path) -> (Vec<String>, Vec<String>) {
-    let mut sources = Sources::new();
-    sources.add("spec.slo", spec);
-    let checked = slo::check(&sources);
-    assert!(
-        checked.diags.is_empty(),
-        "spec has diagnostics: {:?}",
-        checked.diags
-    );
-    let program = checked.program.expect("spec compiles");
-    let (mut paths, mut groups) = (Vec::new(), Vec::new());
-    for f in slo::compile(&program) {
-        if !f.path.starts_with("prometheus/") {
-            continue;
-        }
-        let path = dir.join(&f.path);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, &f.contents).expect("write rules");
-        let out = Command::new(promtool)
-            .args(["check", "rules", "--lint=all", "--lint-fatal"])
-            .arg(&path)
-            .output()
-            .expect("run promtool");
-        assert!(
-            out.status.success(),
-            "promtool check rules failed:\n{}{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            f.contents
-        );
-        let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&f.contents).expect("YAML");
-        for g in yaml["groups"].as_sequence().expect("groups") {
-            groups.push(g["name"].as_str().expect("group name").to_string());
-        }
-        paths.push(f.path);
-    }
-    (paths, groups)
-}
-
-/// Runs `promtool test rules` on `spec` compiled, with `tests` as the body
-/// of the test file (after `tests:`). Groups are evaluated in file order,
-/// ratios before the alerts that read them, as Prometheus does within one
-/// file; without `group_eval_order` promtool picks an order at random, and
-/// an alert would see this minute's ratio or the last one's.
-fn run_scenario(spec: &str, tests: &str) {
-    let Some(promtool) = support::tool("promtool") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (paths, groups) = rules(&promtool, spec, dir.path());
-    let list = |items: &[String]| {
-        items
-            .iter()
-            .map(|i| format!("  - {i}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let test = format!(
-        "rule_files:\n{}\nevaluation_interval: 1m\ngroup_eval_order:\n{}\ntests:\n{tests}",
-        list(&paths),
-        list(&groups)
-    );
-    fs::write(dir.path().join("test.yml"), &test).expect("write test");
-    let out = Command::new(&promtool)
-        .args(["test", "rules", "test.yml"])
-        .current_dir(dir.path())
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool test rules failed:\n{}{}\n--- test file ---\n{test}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-}
-
 const WHOLE: &str = r#"
 policy fast {
   page 14.4x over 1h/5m
@@ -162,7 +78,7 @@ fn template_without_error_series_reads_zero_then_the_ratio() {
       value: 1
 "#
     );
-    run_scenario(WHOLE, &tests);
+    support::run_scenario(WHOLE, &tests);
 }
 
 const PER_ROUTE: &str = r#"
@@ -251,7 +167,7 @@ fn per_label_template_reads_zero_per_value_without_error_series() {
 "#
         ));
     }
-    run_scenario(PER_ROUTE, &tests);
+    support::run_scenario(PER_ROUTE, &tests);
 }
 
 /// Sides written in different forms that the checker accepts without a
@@ -345,5 +261,5 @@ fn accepted_sides_in_any_form_match() {
       value: 0.5
 "#,
     );
-    run_scenario(MIXED, &tests);
+    support::run_scenario(MIXED, &tests);
 }

@@ -320,6 +320,11 @@ pub fn rule_files(spec: &str) -> Vec<(String, String)> {
 /// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
 /// the test file (after `tests:`); `promtool check rules` with every lint
 /// first. Without `promtool` outside CI it checks nothing, loudly.
+///
+/// Groups are evaluated in file order, ratios before the alerts that read
+/// them, as Prometheus does within one file: without `group_eval_order`
+/// promtool picks an order at random, and an alert would see this minute's
+/// ratio or the last one's.
 pub fn run_scenario(spec: &str, tests: &str) {
     let Some(promtool) = tool("promtool") else {
         return;
@@ -343,9 +348,17 @@ pub fn run_scenario(spec: &str, tests: &str) {
         "promtool check rules failed:\n{}",
         String::from_utf8_lossy(&lint.stdout)
     );
+    let mut groups = Vec::new();
+    for (_, text) in &rules {
+        let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).expect("rules are YAML");
+        for g in yaml["groups"].as_sequence().expect("groups") {
+            groups.push(format!("{:?}", g["name"].as_str().expect("group name")));
+        }
+    }
     let test = format!(
-        "rule_files: [{}]\nevaluation_interval: 1m\ntests:\n{tests}",
-        paths.join(", ")
+        "rule_files: [{}]\nevaluation_interval: 1m\ngroup_eval_order: [{}]\ntests:\n{tests}",
+        paths.join(", "),
+        groups.join(", ")
     );
     fs::write(dir.path().join("test.yml"), &test).expect("write test");
     let out = Command::new(&promtool)
