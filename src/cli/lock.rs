@@ -69,9 +69,10 @@ pub fn exclusive(out: &Path) -> Result<Held, String> {
 /// compile ever wrote there, and `--check` creates nothing.
 pub fn shared(out: &Path) -> Result<Option<Held>, String> {
     let path = out.join(LOCK);
+    // Not waiting for a writer should someone have put a pipe there.
     let file = match fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&path)
     {
         Ok(f) => f,
