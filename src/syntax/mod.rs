@@ -15,23 +15,47 @@ use crate::diag::{Code, Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
 use ast::*;
 
-/// Parses one file. On failure returns every diagnostic found: one syntax
-/// error (parsing stops there), or every malformed literal.
-pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
-    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![*d])?;
-    if diags.is_empty() {
-        Ok(tree)
-    } else {
-        Err(diags)
+/// One parsed file.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The items that parsed, or `None` when a literal in them is malformed
+    /// (placeholders stand in for it, which checking must not see).
+    pub tree: Option<File>,
+    /// Its syntax errors, one per item that does not parse, then its
+    /// malformed literals.
+    pub diags: Vec<Diag>,
+    /// Whether part of the file is missing from `tree`: then a name used
+    /// elsewhere may be defined in the part that did not parse.
+    pub broken: bool,
+}
+
+/// Parses one file, going on after an item that does not parse.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    let (tree, literals, failures) = descent::parse(file, text);
+    let broken = !failures.is_empty() || !literals.is_empty();
+    let mut diags: Vec<Diag> = failures
+        .iter()
+        .map(|f| errors::syntax(file, text, f))
+        .collect();
+    let tree = literals.is_empty().then_some(tree);
+    diags.extend(literals);
+    Parsed {
+        tree,
+        diags,
+        broken,
     }
 }
 
 /// Parses one file and keeps the tree even when literals are malformed
 /// (placeholders stand in for them; their diagnostics come alongside). The
-/// formatter uses it: it needs the shape of a file, not its values. Fails only
-/// on a syntax error.
+/// formatter uses it: it needs the shape of a file, not its values. Fails on
+/// the first syntax error.
 pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
-    descent::parse(file, text).map_err(|failure| Box::new(errors::syntax(file, text, &failure)))
+    let (tree, literals, failures) = descent::parse(file, text);
+    match failures.first() {
+        Some(failure) => Err(Box::new(errors::syntax(file, text, failure))),
+        None => Ok((tree, literals)),
+    }
 }
 
 // Literals, shared by both parsers: each reports a malformed literal in
