@@ -129,7 +129,10 @@ fn next_item(text: &str, from: usize) -> Option<usize> {
 /// Whether an item keyword, not followed by `=`, starts at `at`.
 fn starts_item(bytes: &[u8], at: usize) -> bool {
     let rest = bytes.get(at..).unwrap_or_default();
-    let len = rest.iter().position(|&b| !ident_char(b)).unwrap_or(rest.len());
+    let len = rest
+        .iter()
+        .position(|&b| !ident_char(b))
+        .unwrap_or(rest.len());
     let word = rest.get(..len).unwrap_or_default();
     let assigned = rest
         .get(len..)
@@ -228,10 +231,7 @@ impl<'a> Parser<'a> {
                 // To the end of the line, which is not part of the comment.
                 b'#' => {
                     let rest = self.rest(self.at);
-                    self.at += rest
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .unwrap_or(rest.len());
+                    self.at += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
                 }
                 _ => return,
             }
@@ -291,7 +291,11 @@ impl<'a> Parser<'a> {
     /// The run of `ident_char`s from `start`.
     fn ident_end(&self, start: usize) -> usize {
         let rest = self.rest(start);
-        start + rest.iter().position(|&b| !ident_char(b)).unwrap_or(rest.len())
+        start
+            + rest
+                .iter()
+                .position(|&b| !ident_char(b))
+                .unwrap_or(rest.len())
     }
 
     /// A keyword (`kw_*`): the word, not followed by a character that would
@@ -320,7 +324,11 @@ impl<'a> Parser<'a> {
     /// `key`, as a [`Name`].
     fn key(&mut self) -> Option<Name> {
         let (start, end) = self.word()?;
-        Some(name(self.slice(start, end), self.span(start), &mut self.diags))
+        Some(name(
+            self.slice(start, end),
+            self.span(start),
+            &mut self.diags,
+        ))
     }
 
     /// `name`: a word that is not a keyword. Its extent.
@@ -336,7 +344,11 @@ impl<'a> Parser<'a> {
     /// `name`, as a [`Name`].
     fn name(&mut self) -> Option<Name> {
         let (start, end) = self.name_text()?;
-        Some(name(self.slice(start, end), self.span(start), &mut self.diags))
+        Some(name(
+            self.slice(start, end),
+            self.span(start),
+            &mut self.diags,
+        ))
     }
 
     /// A `name` that must be there.

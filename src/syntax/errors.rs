@@ -70,10 +70,7 @@ pub fn syntax(file: FileId, text: &str, failure: &Failure) -> Diag {
             .label("no blank goes before `%`")
             .help(format!("a percentage is written `{number}%`"));
     }
-    let digit_after = text
-        .as_bytes()
-        .get(pos + 1)
-        .is_some_and(u8::is_ascii_digit);
+    let digit_after = text.as_bytes().get(pos + 1).is_some_and(u8::is_ascii_digit);
     if found == "." && digit_after && wants(Expected::Value) {
         let fraction = found_at(text, pos + 1);
         return Diag::new(
@@ -91,7 +88,9 @@ pub fn syntax(file: FileId, text: &str, failure: &Failure) -> Diag {
             format!("`{found}` is a keyword and cannot be used as a name"),
         )
         .label("keyword")
-        .help(format!("pick another name, e.g. `{found}s` or `my-{found}`"));
+        .help(format!(
+            "pick another name, e.g. `{found}s` or `my-{found}`"
+        ));
     }
     if wants(Expected::Token("\"")) {
         return Diag::new(Code::Syntax, at(pos, pos), "this string is never closed")
@@ -141,12 +140,7 @@ fn unclosed(text: &str, open: usize, span: Span, at: impl Fn(usize, usize) -> Sp
 }
 
 /// A word right after a number: a unit the language lacks, or junk.
-fn after_number(
-    text: &str,
-    number: usize,
-    word: usize,
-    at: impl Fn(usize, usize) -> Span,
-) -> Diag {
+fn after_number(text: &str, number: usize, word: usize, at: impl Fn(usize, usize) -> Span) -> Diag {
     let digits = found_at(text, number);
     let digits = digits
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
