@@ -253,3 +253,87 @@ fn hint(wanted: &[&str], found: &str) -> Option<&'static str> {
         return None;
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use crate::diag::FileId;
+
+    /// The first diagnostic of `text`: message, line of its primary span,
+    /// help, and the lines of its secondary spans.
+    fn first(text: &str) -> (String, usize, String, Vec<usize>) {
+        let parsed = parse(FileId(0), text);
+        let d = parsed.diags.first().expect("a syntax error").clone();
+        let line = |at: usize| 1 + text.get(..at).unwrap_or(text).matches('\n').count();
+        (
+            d.message,
+            line(d.primary.span.start),
+            d.help.unwrap_or_default(),
+            d.secondary.iter().map(|l| line(l.span.start)).collect(),
+        )
+    }
+
+    fn slo(setting: &str) -> String {
+        format!("service a {{\n  slo b {{\n    {setting}\n    sli = r\n  }}\n}}\n")
+    }
+
+    #[test]
+    fn a_unit_apart_from_its_number_is_named_on_its_line() {
+        for (written, message) in [
+            (
+                "window = 30 days",
+                "unknown duration unit `days`: write `30d`",
+            ),
+            (
+                "window = 28days",
+                "unknown duration unit `days`: write `28d`",
+            ),
+            (
+                "window = 2 hours",
+                "unknown duration unit `hours`: write `2h`",
+            ),
+            (
+                "window = 1M",
+                "unknown duration unit `M`: months and years are not units",
+            ),
+        ] {
+            let (m, line, _, _) = first(&slo(written));
+            assert_eq!((m.as_str(), line), (message, 3), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_blank_before_percent_and_a_leading_point_show_the_fix() {
+        let (_, line, help, _) = first(&slo("target = 99.5 %"));
+        assert_eq!(
+            (line, help.as_str()),
+            (3, "a percentage is written `99.5%`")
+        );
+        let (_, line, help, _) = first(&slo("buckets = [.05, 0.1]"));
+        assert_eq!(
+            (line, help.as_str()),
+            (3, "numbers start with a digit: `0.05`")
+        );
+    }
+
+    #[test]
+    fn a_brace_never_closed_is_shown_where_it_opened() {
+        let text = "service a {\n  slo b {\n    sli = r\n\nservice c {\n}\n";
+        let (m, line, _, opened) = first(text);
+        assert_eq!(m, "this `{` opened on line 2 is never closed");
+        assert_eq!((line, opened), (5, vec![2]));
+        let (m, _, _, opened) = first("service a {\n  team = \"t\"\n");
+        assert_eq!(m, "this `{` opened on line 1 is never closed");
+        assert_eq!(opened, vec![1]);
+    }
+
+    #[test]
+    fn the_items_after_a_broken_one_are_kept() {
+        let text = "policy p {\n  page 2x 1h/5m\n}\n\nservice a {\n}\n\nservice b {\n}\n";
+        let parsed = parse(FileId(0), text);
+        assert_eq!(parsed.diags.len(), 1);
+        assert!(parsed.broken);
+        let tree = parsed.tree.expect("the items that parsed");
+        assert_eq!(tree.items.len(), 2);
+    }
+}
