@@ -70,14 +70,14 @@ pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Che
         syntax.extend(parsed.diags);
     }
     let program = check::check(&files, surroundings, &mut diags);
+    // What does not parse comes first: the rest may follow from it.
+    diag::sort(&mut syntax, sources);
     if broken {
         check::explained_by_broken_items(&mut diags, &mut syntax);
     }
     // Freeing every syntax tree takes a while; a worker does it, and what
     // follows (compiling) need not wait.
     par::drop_later(files);
-    // What does not parse comes first: the rest may follow from it.
-    diag::sort(&mut syntax, sources);
     diag::sort(&mut diags, sources);
     syntax.append(&mut diags);
     let diags = syntax;
