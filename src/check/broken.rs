@@ -2,14 +2,15 @@
 
 use crate::diag::{Code, Diag};
 
-/// What an item that did not parse may explain: a name it may define, a
-/// use of a name it may hold, a setting it may route or default.
+/// What an item or entry that did not parse may explain: a name it may
+/// define, a use of a name it may hold, a setting it may route or default.
 const EXPLAINED: &[Code] = &[
     Code::UnknownName,
     Code::UnknownReceiver,
     Code::UnknownNotifyScope,
     Code::UnknownSeverity,
     Code::UnknownNoDataSeverity,
+    Code::UnusedSli,
     Code::UnusedPolicy,
     Code::UnusedReceiver,
     Code::UnroutedSeverity,

@@ -90,6 +90,7 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diag>, Vec<Failure>) {
         diags: Vec::new(),
         opens: Vec::new(),
         failure: Failure::default(),
+        recovered: Vec::new(),
     };
     // file = { SOI ~ item* ~ EOI }
     let mut items = Vec::new();
@@ -100,14 +101,12 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diag>, Vec<Failure>) {
         let start = p.at;
         if let Some(item) = p.attempt(Parser::item) {
             items.push(item);
+            failures.append(&mut p.recovered);
             p.skip();
             continue;
         }
         p.expect(start, Expected::Item);
-        let mut failure = std::mem::take(&mut p.failure);
-        failure.expected.sort_unstable();
-        failure.expected.dedup();
-        failures.push(failure);
+        failures.push(p.take_failure());
         match next_item(text, start + 1) {
             Some(next) => p.at = next,
             None => break,
@@ -128,6 +127,12 @@ fn next_item(text: &str, from: usize) -> Option<usize> {
 
 /// Whether an item keyword, not followed by `=`, starts at `at`.
 fn starts_item(bytes: &[u8], at: usize) -> bool {
+    starts_word(bytes, at, &ITEM_KEYWORDS)
+}
+
+/// Whether one of `words`, not followed by `=` (which would make it a key),
+/// starts at `at`.
+fn starts_word(bytes: &[u8], at: usize, words: &[&str]) -> bool {
     let rest = bytes.get(at..).unwrap_or_default();
     let len = rest
         .iter()
@@ -140,7 +145,38 @@ fn starts_item(bytes: &[u8], at: usize) -> bool {
         .iter()
         .find(|b| !matches!(b, b' ' | b'\t'))
         == Some(&b'=');
-    ITEM_KEYWORDS.iter().any(|k| k.as_bytes() == word) && !assigned
+    words.iter().any(|k| k.as_bytes() == word) && !assigned
+}
+
+/// Where the service entry starting at `start` ends: after the `}` that
+/// closes its block, or at the `}` of the service when it has no block.
+/// Braces in strings, PromQL and comments do not count. `None` when a line
+/// starting with an item keyword or the end of the file comes first.
+fn entry_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = start;
+    while let Some(&b) = bytes.get(at) {
+        if at > start && bytes.get(at - 1) == Some(&b'\n') && starts_item(bytes, at) {
+            return None;
+        }
+        let until = |stop: &[u8]| {
+            bytes
+                .get(at + 1..)
+                .and_then(|rest| rest.iter().position(|c| stop.contains(c)))
+                .map_or(bytes.len(), |n| at + 1 + n)
+        };
+        match b {
+            b'"' => at = until(b"\"\n"),
+            b'`' => at = until(b"`"),
+            b'#' => at = until(b"\n"),
+            b'{' => depth += 1,
+            b'}' if depth <= 1 => return Some(if depth == 0 { at } else { at + 1 }),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Reserved words: not names (`keyword` in the grammar).
@@ -150,6 +186,9 @@ pub const KEYWORDS: [&str; 8] = [
 
 /// The words that start an item.
 pub const ITEM_KEYWORDS: [&str; 5] = ["policy", "defaults", "service", "receiver", "notify"];
+
+/// The keywords that start an entry of a service other than a setting.
+const ENTRY_KEYWORDS: [&str; 3] = ["sli", "slo", "labels"];
 
 /// `ident_char`.
 pub fn ident_char(b: u8) -> bool {
@@ -167,6 +206,8 @@ struct Parser<'a> {
     opens: Vec<usize>,
     /// The farthest failure so far.
     failure: Failure,
+    /// The failures of the service entries skipped so far.
+    recovered: Vec<Failure>,
 }
 
 /// Every method parses one rule from `at` and returns `None` when it does
@@ -174,13 +215,46 @@ struct Parser<'a> {
 /// attempt reported) where the grammar tries something else.
 impl<'a> Parser<'a> {
     fn attempt<T>(&mut self, rule: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
-        let (at, reported) = (self.at, self.diags.len());
+        let (at, reported, recovered) = (self.at, self.diags.len(), self.recovered.len());
         let found = rule(self);
         if found.is_none() {
             self.at = at;
             self.diags.truncate(reported);
+            self.recovered.truncate(recovered);
         }
         found
+    }
+
+    /// The failure so far, sorted, leaving none.
+    fn take_failure(&mut self) -> Failure {
+        let mut failure = std::mem::take(&mut self.failure);
+        failure.expected.sort_unstable();
+        failure.expected.dedup();
+        failure
+    }
+
+    /// After a service entry (`sli`, `slo`, `labels`) at `at` that does not
+    /// parse: keeps its failure and goes on after it, so that the service
+    /// keeps its name and its other entries. Fails when the end of the entry
+    /// is unclear (a brace never closed), which is left to the item.
+    fn recover_entry(&mut self) -> Option<()> {
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        if !starts_word(bytes, start, &ENTRY_KEYWORDS) {
+            return None;
+        }
+        let resume = match self.failure.decisive {
+            // The next entry begins inside this one: resume there.
+            Some(Decisive::Unclosed { at, .. }) => {
+                (at > start && starts_word(bytes, at, &ENTRY_KEYWORDS)).then_some(at)?
+            }
+            _ => entry_end(bytes, start)?,
+        };
+        let failure = self.take_failure();
+        self.recovered.push(failure);
+        self.at = resume;
+        self.skip();
+        Some(())
     }
 
     /// Notes that `what` was expected at `at`, as pest does: only the
@@ -279,8 +353,24 @@ impl<'a> Parser<'a> {
         }
         self.expect(self.at, entry);
         self.expect(self.at, Expected::Token("}"));
+        let bytes = self.text.as_bytes();
         let line_start = self.at == 0 || self.rest(self.at - 1).first() == Some(&b'\n');
-        if line_start && starts_item(self.text.as_bytes(), self.at) {
+        // A service entry cannot be inside a block of settings either.
+        // (`sli r = ratio {`, `slo b {`, `labels {`: a `{` on its line;
+        // without one, `sli requests` is a setting that lacks its `=`.)
+        let line = self.rest(self.at);
+        let line = line
+            .get(
+                ..line
+                    .iter()
+                    .position(|&b| b == b'\n' || b == b'#')
+                    .unwrap_or(line.len()),
+            )
+            .unwrap_or_default();
+        let entry = entry == Expected::Setting
+            && starts_word(bytes, self.at, &ENTRY_KEYWORDS)
+            && line.contains(&b'{');
+        if (line_start && starts_item(bytes, self.at)) || entry {
             if let Some(&open) = self.opens.last() {
                 self.decide(Decisive::Unclosed { open, at: self.at });
             }
@@ -602,7 +692,7 @@ impl<'a> Parser<'a> {
                     service.labels.push(labels);
                 } else if let Some(setting) = p.attempt(Parser::setting) {
                     service.settings.push(setting);
-                } else {
+                } else if p.recover_entry().is_none() {
                     break;
                 }
                 p.skip();

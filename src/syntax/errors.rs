@@ -1,7 +1,7 @@
 //! Why a file does not parse, in plain English: what the parser expected,
 //! what it found, and for the mistakes people make most, what to write.
 
-use super::descent::{ident_char, Decisive, Expected, Failure, KEYWORDS};
+use super::descent::{ident_char, Decisive, Expected, Failure, ITEM_KEYWORDS, KEYWORDS};
 use crate::diag::{Code, Diag, FileId, Span};
 
 /// What a rule expected, in messages.
@@ -41,7 +41,11 @@ pub fn syntax(file: FileId, text: &str, failure: &Failure) -> Diag {
         Some(Decisive::Unclosed { open, at: keyword }) => {
             let word = found_at(text, keyword);
             return unclosed(text, open, at(keyword, keyword + word.len()), at)
-                .label(format!("`{word}` starts a new item here"))
+                .label(if ITEM_KEYWORDS.contains(&word) {
+                    format!("`{word}` starts a new item here")
+                } else {
+                    format!("`{word}` starts a new entry of the service here")
+                })
                 .help(format!("add `}}` before `{word}` to close the block"));
         }
         None => {}
