@@ -12,69 +12,13 @@
 //! start of a line inside a block, which means the block was not closed.
 
 use super::ast::*;
+use super::failure::{Decisive, Expected, Failure};
+use super::recover::{
+    entry_end, ident_char, next_item, starts_item, starts_word, ENTRY_KEYWORDS, KEYWORDS,
+};
 use super::{duration, name, number, unescape};
 use crate::diag::{Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
-
-/// What a rule expected where it failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Expected {
-    /// Punctuation, as written: `=`, `{`, `}`, `]`, `,`, `/`, `"`, a backtick.
-    Token(&'static str),
-    /// A keyword: `over`, `for`.
-    Keyword(&'static str),
-    /// A top-level item.
-    Item,
-    /// An entry of a service block.
-    ServiceEntry,
-    /// A setting of a block.
-    Setting,
-    /// A line of a policy.
-    PolicyLine,
-    /// The scope of `notify`.
-    NotifyScope,
-    /// A name.
-    Name,
-    /// A value after `=`.
-    Value,
-    /// A burn rate.
-    Burn,
-    /// A duration.
-    Duration,
-}
-
-/// A mistake recognised where it was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decisive {
-    /// A word right after a number on the same line, with no `=` after it:
-    /// a unit or a suffix that the number does not take.
-    AfterNumber {
-        /// Where the number starts.
-        number: usize,
-        /// Where the word starts.
-        word: usize,
-    },
-    /// An item keyword at the start of a line inside a block.
-    Unclosed {
-        /// The `{`.
-        open: usize,
-        /// The keyword.
-        at: usize,
-    },
-}
-
-/// Why an item does not parse.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Failure {
-    /// The farthest position reached.
-    pub at: usize,
-    /// What was expected there, sorted, without repeats.
-    pub expected: Vec<Expected>,
-    /// The innermost `{` open when the farthest position was reached.
-    pub open: Option<usize>,
-    /// A mistake found on the way, which explains the failure better.
-    pub decisive: Option<Decisive>,
-}
 
 /// The items of `text` that parse, the diagnostics of their malformed
 /// literals, and why the others do not parse, in source order.
@@ -113,86 +57,6 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diag>, Vec<Failure>) {
         }
     }
     (File { items }, p.diags, failures)
-}
-
-/// The first line at or after `from` that starts with an item keyword not
-/// followed by `=` (which would make it a key): where an item may begin.
-fn next_item(text: &str, from: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    (from..bytes.len()).find(|&at| {
-        let line_start = at == 0 || bytes.get(at - 1) == Some(&b'\n');
-        line_start && starts_item(bytes, at)
-    })
-}
-
-/// Whether an item keyword, not followed by `=`, starts at `at`.
-fn starts_item(bytes: &[u8], at: usize) -> bool {
-    starts_word(bytes, at, &ITEM_KEYWORDS)
-}
-
-/// Whether one of `words`, not followed by `=` (which would make it a key),
-/// starts at `at`.
-fn starts_word(bytes: &[u8], at: usize, words: &[&str]) -> bool {
-    let rest = bytes.get(at..).unwrap_or_default();
-    let len = rest
-        .iter()
-        .position(|&b| !ident_char(b))
-        .unwrap_or(rest.len());
-    let word = rest.get(..len).unwrap_or_default();
-    let assigned = rest
-        .get(len..)
-        .unwrap_or_default()
-        .iter()
-        .find(|b| !matches!(b, b' ' | b'\t'))
-        == Some(&b'=');
-    words.iter().any(|k| k.as_bytes() == word) && !assigned
-}
-
-/// Where the service entry starting at `start` ends: after the `}` that
-/// closes its block, or at the `}` of the service when it has no block.
-/// Braces in strings, PromQL and comments do not count. `None` when a line
-/// starting with an item keyword or the end of the file comes first.
-fn entry_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut at = start;
-    while let Some(&b) = bytes.get(at) {
-        if at > start && bytes.get(at - 1) == Some(&b'\n') && starts_item(bytes, at) {
-            return None;
-        }
-        let until = |stop: &[u8]| {
-            bytes
-                .get(at + 1..)
-                .and_then(|rest| rest.iter().position(|c| stop.contains(c)))
-                .map_or(bytes.len(), |n| at + 1 + n)
-        };
-        match b {
-            b'"' => at = until(b"\"\n"),
-            b'`' => at = until(b"`"),
-            b'#' => at = until(b"\n"),
-            b'{' => depth += 1,
-            b'}' if depth <= 1 => return Some(if depth == 0 { at } else { at + 1 }),
-            b'}' => depth -= 1,
-            _ => {}
-        }
-        at += 1;
-    }
-    None
-}
-
-/// Reserved words: not names (`keyword` in the grammar).
-pub const KEYWORDS: [&str; 8] = [
-    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
-];
-
-/// The words that start an item.
-pub const ITEM_KEYWORDS: [&str; 5] = ["policy", "defaults", "service", "receiver", "notify"];
-
-/// The keywords that start an entry of a service other than a setting.
-const ENTRY_KEYWORDS: [&str; 3] = ["sli", "slo", "labels"];
-
-/// `ident_char`.
-pub fn ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
 struct Parser<'a> {

@@ -1,7 +1,8 @@
 //! Why a file does not parse, in plain English: what the parser expected,
 //! what it found, and for the mistakes people make most, what to write.
 
-use super::descent::{ident_char, Decisive, Expected, Failure, ITEM_KEYWORDS, KEYWORDS};
+use super::failure::{Decisive, Expected, Failure};
+use super::recover::{ident_char, ITEM_KEYWORDS, KEYWORDS};
 use crate::diag::{Code, Diag, FileId, Span};
 
 /// What a rule expected, in messages.

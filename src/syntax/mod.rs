@@ -8,8 +8,10 @@
 pub mod ast;
 mod descent;
 mod errors;
+mod failure;
 #[cfg(test)]
 mod oracle;
+mod recover;
 
 use crate::diag::{Code, Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
