@@ -18,13 +18,14 @@ const EXPLAINED: &[Code] = &[
     Code::NoAlerting,
 ];
 
-/// Drops the diagnostics of `diags` that an item that did not parse may
-/// explain, and says so once, in the help of the first of `syntax`.
+/// Drops the diagnostics of `diags` that an item that did not parse (or
+/// holds a malformed literal, and so is not checked) may explain, and says
+/// so once, in the help of the first of `syntax`.
 pub fn explained_by_broken_items(diags: &mut Vec<Diag>, syntax: &mut [Diag]) {
     let before = diags.len();
     diags.retain(|d| !EXPLAINED.contains(&d.code));
     let dropped = before - diags.len();
-    let Some(first) = syntax.iter_mut().find(|d| d.code == Code::Syntax) else {
+    let Some(first) = syntax.first_mut() else {
         return;
     };
     if dropped > 0 {
