@@ -972,4 +972,67 @@ mod tests {
             agrees_with_pest(&text).map_err(TestCaseError::fail)?;
         }
     }
+
+    /// Items that do not parse, each a whole item.
+    const BROKEN_ITEMS: &[&str] = &[
+        "service broken {\n  slo x {\n    target = 99.9%\n\n",
+        "service broken {\n  team = \"t\"\n",
+        "policy broken {\n  page 14.4x 1h/5m\n}\n",
+        "policy broken {\n  page 14.4x over 1h/5m\n",
+        "defaults {\n  window = 30 days\n}\n",
+        "receiver broken = {\n}\n",
+        "notify bogus {\n}\n",
+        "servce broken {\n}\n",
+        "service broken {\n  sli r = ratio {\n    bad = `x\n  }\n}\n",
+    ];
+
+    /// A name for each item, as a summary of a tree.
+    fn names(file: &File) -> Vec<String> {
+        file.items
+            .iter()
+            .map(|item| match item {
+                Item::Policy(p) => format!("policy {}", p.name.text),
+                Item::Defaults(_) => "defaults".to_string(),
+                Item::Service(s) => format!("service {} {}", s.name.text, s.slos.len()),
+                Item::Receiver(r) => format!("receiver {}", r.name.text),
+                Item::Notify(n) => match &n.scope {
+                    NotifyScope::All => "notify".to_string(),
+                    NotifyScope::Service(s) => format!("notify service {}", s.text),
+                    NotifyScope::Team(t) => format!("notify team {}", t.text),
+                },
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// A broken item put before any item of a valid program is one
+        /// syntax error, and every item of the program is still there.
+        #[test]
+        fn a_broken_item_takes_no_other_item_with_it(
+            spec in proptest::sample::select(vec![
+                include_str!("../../specs/checkout.slo"),
+                include_str!("../../specs/notifications.slo"),
+                include_str!("../../specs/search.slo"),
+            ]),
+            broken in proptest::sample::select(BROKEN_ITEMS.to_vec()),
+            at in 0..64usize,
+        ) {
+            let (whole, _, failures) = parse(FileId(0), spec);
+            prop_assert!(failures.is_empty());
+            let starts: Vec<usize> = (0..spec.len())
+                .filter(|&i| {
+                    (i == 0 || spec.as_bytes().get(i - 1) == Some(&b'\n'))
+                        && super::starts_item(spec.as_bytes(), i)
+                })
+                .collect();
+            let start = starts.get(at % starts.len()).copied().unwrap_or(0);
+            let mut text = spec.to_string();
+            text.insert_str(start, broken);
+            let (tree, _, failures) = parse(FileId(0), &text);
+            prop_assert_eq!(failures.len(), 1, "{}", text);
+            prop_assert_eq!(names(&tree), names(&whole), "{}", text);
+        }
+    }
 }
