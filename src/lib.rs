@@ -62,17 +62,25 @@ pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Che
     let mut files = Vec::new();
     // Files parse independently; the results are taken in source order.
     let all: Vec<_> = sources.iter().collect();
+    let mut syntax = Vec::new();
+    let mut broken = false;
     for parsed in par::map(&all, |(id, source)| syntax::parse(*id, &source.text)) {
-        match parsed {
-            Ok(file) => files.push(file),
-            Err(d) => diags.extend(d),
-        }
+        broken |= parsed.broken;
+        files.extend(parsed.tree);
+        syntax.extend(parsed.diags);
     }
     let program = check::check(&files, surroundings, &mut diags);
+    // What does not parse comes first: the rest may follow from it.
+    diag::sort(&mut syntax, sources);
+    if broken {
+        check::explained_by_broken_items(&mut diags, &mut syntax);
+    }
     // Freeing every syntax tree takes a while; a worker does it, and what
     // follows (compiling) need not wait.
     par::drop_later(files);
     diag::sort(&mut diags, sources);
+    syntax.append(&mut diags);
+    let diags = syntax;
     let failed = diags.iter().any(|d| d.severity == diag::Severity::Error) || program.is_none();
     Checked {
         program: if failed { None } else { program },

@@ -2,6 +2,7 @@
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
 
+mod broken;
 mod dimensions;
 mod fields;
 mod gauge;
@@ -21,6 +22,7 @@ use crate::syntax::ast;
 use fields::{Fields, Key, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use broken::explained_by_broken_items;
 pub use promql::Query;
 
 /// A checked program: every name resolved, every number in range.

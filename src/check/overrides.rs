@@ -65,7 +65,7 @@ mod tests {
     use crate::syntax::{ast::Item, parse};
 
     fn policy(text: &str) -> Policy {
-        let file = parse(FileId(0), text).expect("parses");
+        let file = parse(FileId(0), text).tree.expect("parses");
         match file.items.into_iter().next() {
             Some(Item::Policy(p)) => p,
             _ => panic!("not a policy"),

@@ -1,329 +1,62 @@
-//! Text → syntax tree. The only module that knows about pest.
+//! Text → syntax tree. `grammar/slo.pest` defines the language; the
+//! hand-written parser of [`descent`] follows it rule for rule, builds the
+//! tree and explains syntax errors ([`errors`]). pest runs only in tests, as
+//! the oracle the parser is held to.
+
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
 
 pub mod ast;
 mod descent;
 mod errors;
+mod failure;
+#[cfg(test)]
+mod oracle;
+mod recover;
 
 use crate::diag::{Code, Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
 use ast::*;
-use pest::iterators::Pair;
-use pest::Parser as _;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/slo.pest"]
-struct Grammar;
+/// One parsed file.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The items that parsed, or `None` when a literal in them is malformed
+    /// (placeholders stand in for it, which checking must not see).
+    pub tree: Option<File>,
+    /// Its syntax errors, one per item that does not parse, then its
+    /// malformed literals.
+    pub diags: Vec<Diag>,
+    /// Whether part of the file is missing from `tree`: then a name used
+    /// elsewhere may be defined in the part that did not parse.
+    pub broken: bool,
+}
 
-/// Parses one file. On failure returns every diagnostic found: one syntax
-/// error (parsing stops there), or every malformed literal.
-pub fn parse(file: FileId, text: &str) -> Result<File, Vec<Diag>> {
-    let (tree, diags) = parse_lenient(file, text).map_err(|d| vec![*d])?;
-    if diags.is_empty() {
-        Ok(tree)
-    } else {
-        Err(diags)
+/// Parses one file, going on after an item that does not parse.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    let (tree, literals, failures) = descent::parse(file, text);
+    let broken = !failures.is_empty() || !literals.is_empty();
+    let mut diags: Vec<Diag> = failures
+        .iter()
+        .map(|f| errors::syntax(file, text, f))
+        .collect();
+    let tree = literals.is_empty().then_some(tree);
+    diags.extend(literals);
+    Parsed {
+        tree,
+        diags,
+        broken,
     }
 }
 
 /// Parses one file and keeps the tree even when literals are malformed
 /// (placeholders stand in for them; their diagnostics come alongside). The
-/// formatter uses it: it needs the shape of a file, not its values. Fails only
-/// on a syntax error.
+/// formatter uses it: it needs the shape of a file, not its values. Fails on
+/// the first syntax error.
 pub fn parse_lenient(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
-    match descent::parse(file, text) {
-        Some(parsed) => Ok(parsed),
-        // Only pest can say what was expected. Should it accept the file
-        // after all, its tree is as good.
-        None => parse_with_pest(file, text),
-    }
-}
-
-/// [`parse_lenient`] by the pest grammar alone.
-fn parse_with_pest(file: FileId, text: &str) -> Result<(File, Vec<Diag>), Box<Diag>> {
-    // The record of what the parser attempted, which an error message
-    // needs, is off by default. The switch is global and never turned off
-    // again, so a thread that is explaining an error never loses it to
-    // another.
-    pest::set_error_detail(true);
-    let mut pairs =
-        Grammar::parse(Rule::file, text).map_err(|e| Box::new(errors::syntax(file, text, e)))?;
-    let root = pairs
-        .next()
-        .unwrap_or_else(|| unreachable!("grammar: file"));
-    let mut cx = Convert {
-        file,
-        diags: Vec::new(),
-    };
-    let items = root
-        .into_inner()
-        .filter(|p| p.as_rule() != Rule::EOI)
-        .map(|p| cx.item(p))
-        .collect();
-    Ok((File { items }, cx.diags))
-}
-
-/// Pairs → AST, one method per grammar rule. Malformed literals are collected
-/// in `diags`; a placeholder stands in for them so conversion can go on.
-struct Convert {
-    file: FileId,
-    diags: Vec<Diag>,
-}
-
-impl Convert {
-    fn span(&self, p: &Pair<Rule>) -> Span {
-        let s = p.as_span();
-        Span::new(self.file, s.start(), s.end())
-    }
-
-    fn name(&mut self, p: Pair<Rule>) -> Name {
-        name(p.as_str(), self.span(&p), &mut self.diags)
-    }
-
-    fn item(&mut self, p: Pair<Rule>) -> Item {
-        match p.as_rule() {
-            Rule::policy => Item::Policy(self.policy(p)),
-            Rule::defaults => {
-                let span = self.span(&p);
-                let block = p
-                    .into_inner()
-                    .find(|p| p.as_rule() == Rule::block)
-                    .unwrap_or_else(|| unreachable!("grammar: defaults block"));
-                let mut block = self.block(block);
-                block.span = span;
-                Item::Defaults(block)
-            }
-            Rule::service => Item::Service(self.service(p)),
-            Rule::receiver => Item::Receiver(self.receiver(p)),
-            Rule::notify => Item::Notify(self.notify(p)),
-            r => unreachable!("grammar: item {r:?}"),
-        }
-    }
-
-    fn policy(&mut self, p: Pair<Rule>) -> Policy {
-        let span = self.span(&p);
-        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_policy);
-        let name = self.name(
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("grammar: policy name")),
-        );
-        let lines = inner.map(|l| self.policy_line(l)).collect();
-        Policy { name, lines, span }
-    }
-
-    fn policy_line(&mut self, p: Pair<Rule>) -> PolicyLine {
-        let span = self.span(&p);
-        let mut inner = p
-            .into_inner()
-            .filter(|p| !matches!(p.as_rule(), Rule::kw_over | Rule::kw_for));
-        let mut next = || {
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("grammar: policy line"))
-        };
-        let severity = self.name(next());
-        let burn_pair = next();
-        let burn_span = self.span(&burn_pair);
-        let rule = burn_pair.as_rule();
-        let number = burn_pair
-            .into_inner()
-            .next()
-            .unwrap_or_else(|| unreachable!("grammar: burn number"));
-        let value = self.number(number);
-        let burn = match rule {
-            Rule::factor => Burn::Factor(value),
-            Rule::share => Burn::Share(value.div(Ratio::int(100)).unwrap_or(Ratio::ZERO)),
-            r => unreachable!("grammar: burn {r:?}"),
-        };
-        let long = self.duration(next());
-        let short = self.duration(next());
-        let for_ = inner.next().map(|p| self.duration(p));
-        PolicyLine {
-            severity,
-            burn,
-            burn_span,
-            long,
-            short,
-            for_,
-            span,
-        }
-    }
-
-    fn service(&mut self, p: Pair<Rule>) -> Service {
-        let span = self.span(&p);
-        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_service);
-        let name = self.name(
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("grammar: service name")),
-        );
-        let mut service = Service {
-            name,
-            settings: Vec::new(),
-            labels: Vec::new(),
-            slis: Vec::new(),
-            slos: Vec::new(),
-            span,
-        };
-        for entry in inner {
-            match entry.as_rule() {
-                Rule::setting => service.settings.push(self.setting(entry)),
-                Rule::labels => {
-                    let span = self.span(&entry);
-                    let block = entry
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::block)
-                        .unwrap_or_else(|| unreachable!("grammar: labels block"));
-                    let mut block = self.block(block);
-                    block.span = span;
-                    service.labels.push(block);
-                }
-                Rule::sli => service.slis.push(self.sli(entry)),
-                Rule::slo => service.slos.push(self.slo(entry)),
-                r => unreachable!("grammar: service entry {r:?}"),
-            }
-        }
-        service
-    }
-
-    fn sli(&mut self, p: Pair<Rule>) -> Sli {
-        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_sli);
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: sli"));
-        let name = self.name(next());
-        let kind = self.name(next());
-        let block = self.block(next());
-        Sli { name, kind, block }
-    }
-
-    fn slo(&mut self, p: Pair<Rule>) -> Slo {
-        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_slo);
-        let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: slo"));
-        let name = self.name(next());
-        let block = self.block(next());
-        Slo { name, block }
-    }
-
-    fn receiver(&mut self, p: Pair<Rule>) -> Receiver {
-        let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_receiver);
-        let mut next = || {
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("grammar: receiver"))
-        };
-        let name = self.name(next());
-        let kind = self.name(next());
-        let block = self.block(next());
-        Receiver { name, kind, block }
-    }
-
-    fn notify(&mut self, p: Pair<Rule>) -> Notify {
-        let mut keyword = None;
-        let mut scope = NotifyScope::All;
-        let mut block = None;
-        for part in p.into_inner() {
-            match part.as_rule() {
-                Rule::kw_notify => keyword = Some(self.span(&part)),
-                Rule::notify_service => scope = NotifyScope::Service(self.scope_name(part)),
-                Rule::notify_team => scope = NotifyScope::Team(self.scope_name(part)),
-                Rule::block => block = Some(self.block(part)),
-                r => unreachable!("grammar: notify {r:?}"),
-            }
-        }
-        Notify {
-            scope,
-            block: block.unwrap_or_else(|| unreachable!("grammar: notify block")),
-            keyword: keyword.unwrap_or_else(|| unreachable!("grammar: notify keyword")),
-        }
-    }
-
-    /// The name or string after `service` or `team` in a `notify` scope.
-    fn scope_name(&mut self, p: Pair<Rule>) -> Name {
-        let target = p
-            .into_inner()
-            .find(|p| matches!(p.as_rule(), Rule::name | Rule::string))
-            .unwrap_or_else(|| unreachable!("grammar: notify scope name"));
-        let span = self.span(&target);
-        let text = match target.as_rule() {
-            Rule::string => self.string(target),
-            _ => target.as_str().to_string(),
-        };
-        Name { text, span }
-    }
-
-    fn block(&mut self, p: Pair<Rule>) -> Block {
-        let span = self.span(&p);
-        let settings = p.into_inner().map(|s| self.setting(s)).collect();
-        Block { settings, span }
-    }
-
-    fn setting(&mut self, p: Pair<Rule>) -> Setting {
-        let mut inner = p.into_inner();
-        let mut next = || {
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("grammar: setting"))
-        };
-        let key = self.name(next());
-        let value = self.value(next());
-        Setting { key, value }
-    }
-
-    fn value(&mut self, p: Pair<Rule>) -> Value {
-        let span = self.span(&p);
-        let kind = match p.as_rule() {
-            Rule::string => ValueKind::Str(self.string(p)),
-            Rule::promql => ValueKind::Promql(
-                p.into_inner()
-                    .next()
-                    .map_or_else(String::new, |i| i.as_str().to_string()),
-            ),
-            Rule::duration => ValueKind::Duration(self.duration(p).value),
-            Rule::percent => ValueKind::Percent(
-                self.number(
-                    p.into_inner()
-                        .next()
-                        .unwrap_or_else(|| unreachable!("grammar: percent number")),
-                ),
-            ),
-            Rule::number => ValueKind::Number(self.number(p)),
-            Rule::name => ValueKind::Name(name(p.as_str(), span, &mut self.diags).text),
-            Rule::list => ValueKind::List(
-                p.into_inner()
-                    .filter(|i| !matches!(i.as_rule(), Rule::list_comma | Rule::list_close))
-                    .map(|i| self.value(i))
-                    .collect(),
-            ),
-            Rule::policy_override => {
-                let mut inner = p.into_inner();
-                let policy = self.name(
-                    inner
-                        .next()
-                        .unwrap_or_else(|| unreachable!("grammar: overridden policy")),
-                );
-                let lines = inner.map(|l| self.policy_line(l)).collect();
-                ValueKind::Override(PolicyOverride { policy, lines })
-            }
-            r => unreachable!("grammar: value {r:?}"),
-        };
-        Value { kind, span }
-    }
-
-    fn string(&mut self, p: Pair<Rule>) -> String {
-        let span = self.span(&p);
-        let raw = p.into_inner().next().map_or("", |i| i.as_str());
-        unescape(raw, span, &mut self.diags)
-    }
-
-    fn number(&mut self, p: Pair<Rule>) -> Ratio {
-        number(p.as_str(), self.span(&p), &mut self.diags)
-    }
-
-    fn duration(&mut self, p: Pair<Rule>) -> Spanned<Duration> {
-        let span = self.span(&p);
-        Spanned {
-            value: duration(p.as_str(), span, &mut self.diags),
-            span,
-        }
+    let (tree, literals, failures) = descent::parse(file, text);
+    match failures.first() {
+        Some(failure) => Err(Box::new(errors::syntax(file, text, failure))),
+        None => Ok((tree, literals)),
     }
 }
 
