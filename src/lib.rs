@@ -68,6 +68,22 @@ pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Che
             Err(d) => diags.extend(d),
         }
     }
+    // A file that is not UTF-8 is still checked, with its bad bytes as
+    // `U+FFFD`, so that its items exist for the other files; a syntax error
+    // on such a character only repeats the encoding error.
+    for (id, source) in &all {
+        if let Some(d) = source.not_utf8(*id) {
+            diags.retain(|other| {
+                other.code != diag::Code::Syntax
+                    || other.primary.span.file != *id
+                    || !source
+                        .text
+                        .get(other.primary.span.start..)
+                        .is_some_and(|rest| rest.starts_with(char::REPLACEMENT_CHARACTER))
+            });
+            diags.push(d);
+        }
+    }
     let program = check::check(&files, surroundings, &mut diags);
     // Freeing every syntax tree takes a while; a worker does it, and what
     // follows (compiling) need not wait.

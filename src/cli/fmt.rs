@@ -20,27 +20,27 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     let mut unformatted = false;
     let mut out = std::io::stdout().lock();
     for (id, source) in sources.iter() {
+        // A file that is not UTF-8 cannot be rewritten without losing bytes.
+        let (None, Some(original)) = (source.not_utf8(id), source.original()) else {
+            diags.extend(source.not_utf8(id));
+            continue;
+        };
         let formatted = match slo::fmt::format(id, &source.text) {
+            // The byte-order mark, like the line endings, stays as it was.
+            Ok(f) if source.bom => format!("\u{feff}{f}"),
             Ok(f) => f,
             Err(d) => {
                 diags.push(*d);
                 continue;
             }
         };
-        if formatted == source.text {
+        if formatted == original {
             continue;
         }
         if check {
             unformatted = true;
-            let diff = similar::TextDiff::from_lines(&source.text, &formatted);
-            let _ = write!(
-                out,
-                "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&source.name, &format!("{} (formatted)", source.name))
-            );
-        } else if let Err(e) = replace(Path::new(&source.name), &source.text, &formatted) {
+            let _ = write!(out, "{}", diff(&source.name, &original, &formatted));
+        } else if let Err(e) = replace(Path::new(&source.name), &original, &formatted) {
             return super::fail(e);
         }
     }
@@ -50,6 +50,27 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The unified diff of a file and its formatted text. When only the line
+/// endings differ, every line would look the same; a note says so instead.
+fn diff(name: &str, original: &str, formatted: &str) -> String {
+    let unix = |t: &str| t.replace("\r\n", "\n");
+    if unix(original) == unix(formatted) {
+        let ending = |t: &str| match slo::fmt::LineEnding::of(t) {
+            slo::fmt::LineEnding::Crlf => "CRLF",
+            slo::fmt::LineEnding::Lf => "LF",
+        };
+        return format!(
+            "--- {name}\n+++ {name} (formatted)\nonly line endings differ: the file mixes CRLF and LF; formatted, every line ends in {}, as its first line does\n",
+            ending(formatted)
+        );
+    }
+    let diff = similar::TextDiff::from_lines(original, formatted);
+    diff.unified_diff()
+        .context_radius(3)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string()
 }
 
 fn report(diags: &[slo::diag::Diag], sources: &Sources) {
