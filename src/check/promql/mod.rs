@@ -1,6 +1,7 @@
 //! PromQL inside backticks: parsed by a real PromQL parser, with errors
 //! pointing at the column inside the `.slo` file.
 
+mod hints;
 pub mod labels;
 mod regex;
 
@@ -61,7 +62,11 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
     let parsed = match regex::parse(&parsed_text) {
         Ok(parsed) => parsed,
         Err(message) => {
-            diags.push(invalid(&parsed_text, span, &message));
+            // `$window` and its stand-in have the same length, so offsets
+            // in the parsed text are offsets in the source.
+            let specific = hints::template(text, span)
+                .or_else(|| hints::unknown_function(&parsed_text, span, &message));
+            diags.push(specific.unwrap_or_else(|| invalid(&parsed_text, span, &message)));
             return None;
         }
     };
