@@ -13,6 +13,9 @@
 //! Expressions are therefore measured with a linear scan before they are
 //! parsed.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+#![deny(clippy::string_slice)]
+
 use crate::diag::{Code, Diag, Span};
 
 /// The largest `.slo` file the command line reads, in bytes. Checked before
@@ -64,7 +67,10 @@ pub fn promql(text: &str, span: Span, key: &str) -> Option<Diag> {
     } else {
         return None;
     };
-    let len = text[at..].chars().next().map_or(1, char::len_utf8);
+    let len = text
+        .get(at..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8);
     Some(
         Diag::new(
             Code::PromqlTooComplex,
@@ -142,7 +148,7 @@ impl Shape {
                     {
                         i += 1;
                     }
-                    let word = &text[start..=i];
+                    let word = text.get(start..=i).unwrap_or_default();
                     if ["and", "or", "unless", "atan2"]
                         .iter()
                         .any(|w| w.eq_ignore_ascii_case(word))

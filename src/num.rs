@@ -6,6 +6,9 @@
 //! significant digits, durations at most ten years), which keeps every
 //! product the checker forms far inside `i128`.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+#![deny(clippy::string_slice)]
+
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -259,8 +262,9 @@ impl Duration {
             let digits = rest
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(rest.len());
-            let number = Ratio::parse_decimal(&rest[..digits])?;
-            rest = &rest[digits..];
+            let (number, after) = rest.split_at_checked(digits)?;
+            let number = Ratio::parse_decimal(number)?;
+            rest = after;
             let (unit, len) = if rest.starts_with("ms") {
                 (1, 2)
             } else {
@@ -274,7 +278,7 @@ impl Duration {
                 };
                 (unit, 1)
             };
-            rest = &rest[len..];
+            rest = rest.get(len..)?;
             total = total.add(number.mul(Ratio::int(unit as i128)));
             if total > Ratio::int(Self::MAX.0 as i128) {
                 return None;

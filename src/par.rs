@@ -9,6 +9,9 @@
 //! compile), and a freshly spawned thread often takes a few milliseconds to
 //! get a core, where a waiting one is woken in tens of microseconds.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+#![deny(clippy::string_slice)]
+
 use rayon::prelude::*;
 use std::sync::OnceLock;
 

@@ -2,6 +2,9 @@
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+#![deny(clippy::string_slice)]
+
 mod dimensions;
 mod fields;
 mod gauge;

@@ -230,7 +230,7 @@ pub fn init(dir: &Path) -> ExitCode {
     match init::init(dir) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
-            let specs = paths[0].parent().unwrap_or(dir);
+            let specs = paths.first().and_then(|p| p.parent()).unwrap_or(dir);
             say!("created {}", names.join(" and "));
             say!(
                 "next: `slo check {0}` and `slo compile {0} -o out/`",

@@ -524,7 +524,7 @@ pub fn unchanged(path: &Path, contents: &str) -> bool {
         match file.read(&mut buffer) {
             Ok(0) => return rest.is_empty(),
             Ok(n) => match rest.split_at_checked(n) {
-                Some((head, tail)) if head == &buffer[..n] => rest = tail,
+                Some((head, tail)) if Some(head) == buffer.get(..n) => rest = tail,
                 _ => return false,
             },
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

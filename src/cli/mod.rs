@@ -1,5 +1,9 @@
 //! Argument parsing and the commands.
 
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
 /// `eprintln!` that never panics: a closed stderr (`2>&1 | head`) loses the
 /// message, not the run's exit status.
 macro_rules! say {

@@ -4,6 +4,10 @@
 //! error. Spans are byte ranges into a source file; only [`render`] turns
 //! them into lines and columns.
 
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
 mod code;
 pub mod escape;
 mod excerpt;
@@ -164,9 +168,18 @@ impl Sources {
         FileId((self.files.len() - 1) as u32)
     }
 
-    /// The source with the given id.
+    /// The source with the given id. An id from another set of sources (a
+    /// bug) reads as an empty, nameless file rather than ending the run.
     pub fn get(&self, id: FileId) -> &Source {
-        &self.files[id.0 as usize]
+        static NONE: Source = Source {
+            name: String::new(),
+            text: String::new(),
+            bom: false,
+            invalid: None,
+            index: std::sync::OnceLock::new(),
+            escaped: std::sync::OnceLock::new(),
+        };
+        self.files.get(id.0 as usize).unwrap_or(&NONE)
     }
 
     /// Every source with its id, in the order they were added.

@@ -13,6 +13,10 @@
 //! Line endings follow the file: a file whose first line ends in `\r\n`
 //! is written with `\r\n` after every line, any other with `\n`.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+// (`comments` and `print`, which read the user's text, deny indexing too.)
+#![deny(clippy::string_slice)]
+
 mod comments;
 mod layout;
 mod print;

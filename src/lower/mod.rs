@@ -6,6 +6,9 @@
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
+// Slicing a string inside a character panics; `get` says what to do instead.
+#![deny(clippy::string_slice)]
+
 mod absent;
 pub mod dashboard;
 mod expr;

@@ -1,6 +1,10 @@
 //! PromQL inside backticks: parsed by a real PromQL parser, with errors
 //! pointing at the column inside the `.slo` file.
 
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
 mod hints;
 pub mod labels;
 mod regex;
@@ -171,7 +175,10 @@ fn widen(span: Span) -> Span {
 fn invalid(text: &str, span: Span, message: &str) -> Diag {
     let (at, label) = match locate(text, message) {
         Some(offset) => {
-            let len = text[offset..].chars().next().map_or(1, char::len_utf8);
+            let len = text
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8);
             (
                 Span::new(span.file, span.start + offset, span.start + offset + len),
                 "here",
@@ -202,10 +209,11 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     ends.push(text.len());
     let end = ends
         .into_iter()
-        .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
+        .find(|&end| matches!(text.get(..end).map(parser::lexer), Some(Err(m)) if m == message))?;
     // A lexer may need the character after the offending one to give up
     // (`!` then a blank); point at the last non-blank character.
-    let start = text[..end]
+    let start = text
+        .get(..end)?
         .trim_end()
         .char_indices()
         .last()
