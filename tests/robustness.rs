@@ -308,6 +308,69 @@ proptest! {
     }
 }
 
+/// One argument of a command line: a word `slo` knows, a path of the
+/// directory the run is in, or any text without `/` (which keeps every path
+/// inside that directory) and without NUL (which no argument can hold).
+fn argument() -> impl Strategy<Value = String> {
+    const WORDS: &[&str] = &[
+        "check",
+        "compile",
+        "fmt",
+        "budget",
+        "explain",
+        "init",
+        "--format",
+        "json",
+        "github",
+        "human",
+        "markdown",
+        "-o",
+        "--out",
+        "--check",
+        "--deny",
+        "warnings",
+        "--help",
+        "-h",
+        "--version",
+        "--",
+        "-",
+        "",
+        ".",
+        "a.slo",
+        "missing.slo",
+        "out",
+        "specs",
+        "SLO101",
+        "slo013",
+        "x€y",
+        "\u{feff}",
+    ];
+    prop_oneof![
+        proptest::sample::select(WORDS).prop_map(str::to_string),
+        "[^/\0]{0,12}",
+        "\\PC{0,8}".prop_filter("stays in the directory", |s| !s.contains(['/', '\0'])),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Every subcommand, with any arguments, in a directory holding a spec:
+    /// a usage error is exit status 2 and a message, never a panic.
+    #[test]
+    fn any_arguments_to_any_subcommand_never_panic(
+        command in proptest::sample::select(&["check", "compile", "fmt", "budget", "explain", "init"][..]),
+        args in proptest::collection::vec(argument(), 0..5),
+        seed in any::<proptest::sample::Index>(),
+    ) {
+        let seeds = seeds();
+        let mut argv = vec![command];
+        argv.extend(args.iter().map(String::as_str));
+        let (code, stderr) = run_binary_with(seed.get(&seeds).as_bytes(), &argv);
+        prop_assert!(matches!(code, 0..=2), "slo {:?} exited {}:\n{}", argv, code, stderr);
+    }
+}
+
 /// A decimal with up to 12 significant digits, small or large.
 fn decimal() -> impl Strategy<Value = String> {
     prop_oneof![
