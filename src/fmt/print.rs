@@ -1,9 +1,6 @@
 //! Syntax tree + comments → lines. Values are printed as written (from the
 //! source text), except lists and overrides, which are laid out anew.
 
-// This reads what users type: indexing past its end would panic on it.
-#![deny(clippy::indexing_slicing)]
-
 use super::comments::Comment;
 use super::layout::{Code, Line, Trailing};
 use crate::diag::Span;
