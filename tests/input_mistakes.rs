@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 /// `(fixture, file of the mistake, line of the mistake)`.
 const MISTAKES: &[(&str, &str, usize)] = &[
     ("bom.slo", "bom.slo", 19),
+    ("bom-across-files", "b.slo", 8),
     ("crlf.slo", "crlf.slo", 20),
     ("not-utf8", "a.slo", 14),
     ("promql-template.slo", "promql-template.slo", 13),
@@ -128,6 +129,21 @@ fn fmt_check_says_when_only_line_endings_differ() {
     assert_eq!(
         stdout(&o),
         "--- search.slo\n+++ search.slo (formatted)\nonly line endings differ: the file mixes CRLF and LF; formatted, every line ends in CRLF, as its first line does\n"
+    );
+    // With other changes too, the diff ends with the same note.
+    let messy = mixed.replacen("team    =", "team=", 1);
+    fs::write(dir.path().join("search.slo"), messy).expect("write");
+    let o = slo(&["fmt", "--check", "search.slo"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("+  team    = \"discovery\""),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).ends_with("\nline endings differ too: the file mixes CRLF and LF; formatted, every line ends in CRLF, as its first line does\n"),
+        "{}",
+        stdout(&o)
     );
 }
 

@@ -56,21 +56,28 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
 /// endings differ, every line would look the same; a note says so instead.
 fn diff(name: &str, original: &str, formatted: &str) -> String {
     let unix = |t: &str| t.replace("\r\n", "\n");
+    let endings = match slo::fmt::LineEnding::of(formatted) {
+        slo::fmt::LineEnding::Crlf => "CRLF",
+        slo::fmt::LineEnding::Lf => "LF",
+    };
+    let mixed = format!(
+        "the file mixes CRLF and LF; formatted, every line ends in {endings}, as its first line does"
+    );
     if unix(original) == unix(formatted) {
-        let ending = |t: &str| match slo::fmt::LineEnding::of(t) {
-            slo::fmt::LineEnding::Crlf => "CRLF",
-            slo::fmt::LineEnding::Lf => "LF",
-        };
-        return format!(
-            "--- {name}\n+++ {name} (formatted)\nonly line endings differ: the file mixes CRLF and LF; formatted, every line ends in {}, as its first line does\n",
-            ending(formatted)
-        );
+        return format!("--- {name}\n+++ {name} (formatted)\nonly line endings differ: {mixed}\n");
     }
     let diff = similar::TextDiff::from_lines(original, formatted);
-    diff.unified_diff()
+    let mut shown = diff
+        .unified_diff()
         .context_radius(3)
         .header(name, &format!("{name} (formatted)"))
-        .to_string()
+        .to_string();
+    // Lines that differ only in their ending look the same in the diff.
+    let crlf = original.matches("\r\n").count();
+    if crlf > 0 && crlf < original.matches('\n').count() {
+        shown.push_str(&format!("line endings differ too: {mixed}\n"));
+    }
+    shown
 }
 
 fn report(diags: &[slo::diag::Diag], sources: &Sources) {
