@@ -321,3 +321,35 @@ pub fn sort(diags: &mut [Diag], sources: &Sources) {
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let mut sources = Sources::new();
+        let id = sources.add_bytes("a.slo", b"\xef\xbb\xbfab\ncd".to_vec());
+        let source = sources.get(id);
+        assert_eq!((source.text.as_str(), source.bom), ("ab\ncd", true));
+        assert_eq!(source.original().as_deref(), Some("\u{feff}ab\ncd"));
+        assert_eq!(sources.line_col(id, 1), (1, 2));
+        assert!(source.not_utf8(id).is_none());
+    }
+
+    #[test]
+    fn each_bad_byte_is_one_character() {
+        let mut sources = Sources::new();
+        // A lone continuation byte, then a three-byte sequence cut short.
+        let id = sources.add_bytes("a.slo", b"a\x80b\n\xe2\x82c d".to_vec());
+        let source = sources.get(id);
+        assert_eq!(source.text, "a\u{fffd}b\n\u{fffd}\u{fffd}c d");
+        assert_eq!(source.invalid, Some((1, 0x80)));
+        assert!(source.original().is_none());
+        let d = source.not_utf8(id).expect("an error");
+        assert_eq!(sources.line_col(id, d.primary.span.start), (1, 2));
+        // Later characters keep the columns they have in the file.
+        let at = source.text.find('d').expect("d");
+        assert_eq!(sources.line_col(id, at), (2, 5));
+    }
+}
