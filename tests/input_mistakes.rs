@@ -172,11 +172,18 @@ fn explain_takes_any_text() {
 
 #[test]
 fn a_closed_stdout_ends_the_output_not_the_run() {
-    for args in [
-        &["explain"][..],
-        &["explain", "SLO101"],
-        &["budget", "specs"],
-    ] {
+    let runs: [(&[&str], i32); 6] = [
+        (&["explain"], 0),
+        (&["explain", "SLO101"], 0),
+        (&["budget", "specs"], 0),
+        (&["check", "--format", "json", "tests/errors/promql.slo"], 1),
+        (
+            &["check", "--format", "github", "tests/errors/promql.slo"],
+            1,
+        ),
+        (&["fmt", "--check", "tests/errors/promql.slo"], 1),
+    ];
+    for (args, code) in runs {
         let mut child = Command::new(env!("CARGO_BIN_EXE_slo"))
             .args(args)
             .current_dir(root())
@@ -189,6 +196,6 @@ fn a_closed_stdout_ends_the_output_not_the_run() {
         let o = child.wait_with_output().expect("wait");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
     }
 }
