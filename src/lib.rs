@@ -10,6 +10,9 @@
 //! [`lower`] (program → rules IR) → [`emit`] (IR → file contents),
 //! with [`diag`] for diagnostics on the side.
 #![deny(clippy::unwrap_used)]
+// Slicing a string inside a character panics on user text; `get` and
+// `split_at_checked` say what to do instead.
+#![deny(clippy::string_slice)]
 
 pub mod check;
 pub mod diag;
@@ -68,6 +71,22 @@ pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Che
         broken |= parsed.broken;
         files.extend(parsed.tree);
         syntax.extend(parsed.diags);
+    }
+    // A file that is not UTF-8 is still checked, with its bad bytes as
+    // `U+FFFD`, so that its items exist for the other files; a syntax error
+    // on such a character only repeats the encoding error.
+    for (id, source) in &all {
+        if let Some(d) = source.not_utf8(*id) {
+            syntax.retain(|other: &diag::Diag| {
+                other.code != diag::Code::Syntax
+                    || other.primary.span.file != *id
+                    || !source
+                        .text
+                        .get(other.primary.span.start..)
+                        .is_some_and(|rest| rest.starts_with(char::REPLACEMENT_CHARACTER))
+            });
+            syntax.push(d);
+        }
     }
     let program = check::check(&files, surroundings, &mut diags);
     // What does not parse comes first: the rest may follow from it.

@@ -64,7 +64,10 @@ pub fn promql(text: &str, span: Span, key: &str) -> Option<Diag> {
     } else {
         return None;
     };
-    let len = text[at..].chars().next().map_or(1, char::len_utf8);
+    let len = text
+        .get(at..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8);
     Some(
         Diag::new(
             Code::PromqlTooComplex,
@@ -142,7 +145,7 @@ impl Shape {
                     {
                         i += 1;
                     }
-                    let word = &text[start..=i];
+                    let word = text.get(start..=i).unwrap_or_default();
                     if ["and", "or", "unless", "atan2"]
                         .iter()
                         .any(|w| w.eq_ignore_ascii_case(word))

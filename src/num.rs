@@ -259,8 +259,9 @@ impl Duration {
             let digits = rest
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(rest.len());
-            let number = Ratio::parse_decimal(&rest[..digits])?;
-            rest = &rest[digits..];
+            let (number, after) = rest.split_at_checked(digits)?;
+            let number = Ratio::parse_decimal(number)?;
+            rest = after;
             let (unit, len) = if rest.starts_with("ms") {
                 (1, 2)
             } else {
@@ -274,7 +275,7 @@ impl Duration {
                 };
                 (unit, 1)
             };
-            rest = &rest[len..];
+            rest = rest.get(len..)?;
             total = total.add(number.mul(Ratio::int(unit as i128)));
             if total > Ratio::int(Self::MAX.0 as i128) {
                 return None;

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{root, slo, stderr, SERVICE as VALID};
+use support::{root, slo, stderr, stdout, SERVICE as VALID};
 
 use std::fs;
 
@@ -26,15 +26,45 @@ fn missing_path_is_a_usage_error() {
 }
 
 #[test]
-fn non_utf8_file_is_named_not_panicked_on() {
+fn non_utf8_file_is_a_spec_error_and_other_files_are_still_checked() {
     let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join("bad.slo"), b"service \xff {}").expect("write");
-    let o = slo(&["check", "bad.slo"], dir.path());
-    assert_eq!(o.status.code(), Some(2));
+    fs::write(dir.path().join("bad.slo"), b"# caf\xe9\nservice api {\n}\n").expect("write");
+    // A mistake in another file is still found, and `api` still exists for it.
+    fs::write(
+        dir.path().join("other.slo"),
+        "defaults {\n  receiver = chat\n}\n\nreceiver chat = slack {\n  api_url_file = \"/s\"\n}\n\nnotify service api {\n}\n\nnotify service apj {\n}\n",
+    )
+    .expect("write");
+    let o = slo(&["check", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains("`bad.slo` is not valid UTF-8"),
+        err.contains("error[SLO013]: this file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(err.contains("./bad.slo:1:6"), "{err}");
+    assert!(err.contains("byte `0xe9` is not UTF-8"), "{err}");
+    assert!(err.contains("in Latin-1, byte `0xe9` is `é`"), "{err}");
+    assert!(err.contains("unknown service `apj`"), "{err}");
+    assert!(!err.contains("unknown service `api`"), "{err}");
+
+    let o = slo(&["check", "--format", "json", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["code"], "SLO013");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(1), Some(6))
+    );
+    assert_eq!(json["errors"], 2);
+
+    let o = slo(&["check", "--format", "github", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("file=./bad.slo,line=1,col=6"),
         "{}",
-        stderr(&o)
+        stdout(&o)
     );
 }
 

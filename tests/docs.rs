@@ -42,7 +42,7 @@ fn every_code_is_documented_once() {
 fn every_example_yields_exactly_its_code() {
     for (code, example) in sections() {
         let mut sources = Sources::new();
-        sources.add(format!("{code}.slo"), example.clone());
+        sources.add_bytes(format!("{code}.slo"), bytes(&example));
         let checked = slo::check(&sources);
         let codes: BTreeSet<&str> = checked.diags.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(
@@ -51,6 +51,29 @@ fn every_example_yields_exactly_its_code() {
             "the example of {code} yields other codes:\n{example}"
         );
     }
+}
+
+/// The bytes of an example, where `\xNN` stands for the byte `0xNN` (a
+/// page cannot hold bytes that are not UTF-8).
+fn bytes(example: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = example;
+    while let Some((before, after)) = rest.split_once("\\x") {
+        out.extend_from_slice(before.as_bytes());
+        let byte = after.get(..2).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match byte {
+            Some(b) => {
+                out.push(b);
+                rest = after.get(2..).unwrap_or_default();
+            }
+            None => {
+                out.extend_from_slice(b"\\x");
+                rest = after;
+            }
+        }
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out
 }
 
 /// The ```slo blocks of a Markdown page.

@@ -111,7 +111,7 @@ fn deeply_nested_promql_is_refused_before_it_can_overflow_the_stack() {
 }
 
 #[test]
-fn non_utf8_bytes_are_a_clear_usage_error() {
+fn non_utf8_bytes_are_a_spec_error_at_their_line_and_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(
         dir.path().join("bad.slo"),
@@ -119,9 +119,15 @@ fn non_utf8_bytes_are_a_clear_usage_error() {
     )
     .expect("write");
     let o = slo(&["check", "bad.slo"], dir.path());
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
+    // `\xc3` starts a two-byte character that `(` does not continue.
     assert!(
-        stderr(&o).contains("`bad.slo` is not valid UTF-8 (invalid byte at offset 24)"),
+        stderr(&o).contains("error[SLO013]: this file is not valid UTF-8\n   ╭─[bad.slo:2:11]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("byte `0xc3` is not UTF-8"),
         "{}",
         stderr(&o)
     );

@@ -62,7 +62,10 @@ impl<'t> Name<'t> {
             return None;
         };
         let trimmed = raw.trim_start();
-        let rest = trimmed.strip_prefix(name)?;
+        let (text, rest) = trimmed.split_at_checked(name.len())?;
+        if text != name {
+            return None;
+        }
         // The span of the value includes its opening backtick.
         let start = setting.value.span.start + 1 + (raw.len() - trimmed.len());
         let span = Span::new(setting.value.span.file, start, start + name.len());
@@ -71,7 +74,7 @@ impl<'t> Name<'t> {
             .find(|(_, s, _)| name.len() > s.len() && name.ends_with(s))
             .copied();
         Some(Name {
-            text: &trimmed[..name.len()],
+            text,
             span,
             rest: rest.trim(),
             le: vs.matchers.matchers.iter().any(|m| m.name == "le"),
@@ -82,7 +85,7 @@ impl<'t> Name<'t> {
     /// The name without its suffix.
     fn base(&self) -> &'t str {
         match self.suffix {
-            Some((_, s, _)) => &self.text[..self.text.len() - s.len()],
+            Some((_, s, _)) => self.text.strip_suffix(s).unwrap_or(self.text),
             None => self.text,
         }
     }
@@ -115,13 +118,13 @@ fn without_le(rest: &str) -> Option<String> {
             (Some(q), c) if c == q => quote = None,
             (None, '"' | '\'' | '`') => quote = Some(c),
             (None, ',') => {
-                items.push(&inner[start..i]);
+                items.push(inner.get(start..i)?);
                 start = i + 1;
             }
             _ => {}
         }
     }
-    items.push(&inner[start..]);
+    items.push(inner.get(start..)?);
     let kept: Vec<&str> = items
         .iter()
         .map(|m| m.trim())

@@ -75,14 +75,14 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> Exi
             escape(&out.join(rel).display().to_string())
         );
     }
-    eprintln!(
+    say!(
         "{}: {n} file{} in `{}` differ{} from what the specs generate",
         paint("error", "1;31"),
         if n == 1 { "" } else { "s" },
         escape(&out.display().to_string()),
         if n == 1 { "s" } else { "" },
     );
-    eprintln!("  help: run `slo compile` without `--check` to update them, and commit the result");
+    say!("  help: run `slo compile` without `--check` to update them, and commit the result");
     ExitCode::from(1)
 }
 
@@ -198,13 +198,13 @@ pub fn explain(code: Option<&str>) -> ExitCode {
         for c in Code::ALL {
             out.push_str(&format!("  {c}  {}\n", c.title()));
         }
-        print!("{out}");
+        show!("{out}");
         return ExitCode::SUCCESS;
     };
     match explain::parse_code(text).and_then(|c| explain::explain(c).map(|t| (c, t))) {
         Some((_, section)) => {
             let section = section.strip_prefix("## ").unwrap_or(section);
-            println!("{section}");
+            show!("{section}\n");
             ExitCode::SUCCESS
         }
         None => {
@@ -214,12 +214,12 @@ pub fn explain(code: Option<&str>) -> ExitCode {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "run `slo explain` to list every code".to_string(),
             };
-            eprintln!(
+            say!(
                 "{}: no diagnostic has the code `{}`",
                 paint("error", "1;31"),
                 escape(text)
             );
-            eprintln!("  help: {help}");
+            say!("  help: {help}");
             ExitCode::from(2)
         }
     }
@@ -230,9 +230,9 @@ pub fn init(dir: &Path) -> ExitCode {
     match init::init(dir) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
-            let specs = paths[0].parent().unwrap_or(dir);
-            eprintln!("created {}", names.join(" and "));
-            eprintln!(
+            let specs = paths.first().and_then(|p| p.parent()).unwrap_or(dir);
+            say!("created {}", names.join(" and "));
+            say!(
                 "next: `slo check {0}` and `slo compile {0} -o out/`",
                 specs.display()
             );

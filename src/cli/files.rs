@@ -29,14 +29,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
                 path.display()
             ));
         }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "`{}` is not valid UTF-8 (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            )
-        })?;
-        sources.add(path.display().to_string(), text);
+        // A file that is not UTF-8 is a mistake in the specs, reported
+        // with the others when they are checked, not a reason to stop.
+        sources.add_bytes(path.display().to_string(), bytes);
     }
     Ok(sources)
 }
@@ -194,7 +189,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             walk(path, &mut under, &mut skipped)?;
             skipped.sort_by(|a, b| a.0.cmp(&b.0));
             for (path, meta) in skipped {
-                eprintln!(
+                say!(
                     "{}: skipped `{}`: it is {}, not a regular file",
                     super::paint("warning", "1;33"),
                     escape(&path.display().to_string()),
@@ -529,7 +524,7 @@ pub fn unchanged(path: &Path, contents: &str) -> bool {
         match file.read(&mut buffer) {
             Ok(0) => return rest.is_empty(),
             Ok(n) => match rest.split_at_checked(n) {
-                Some((head, tail)) if head == &buffer[..n] => rest = tail,
+                Some((head, tail)) if Some(head) == buffer.get(..n) => rest = tail,
                 _ => return false,
             },
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

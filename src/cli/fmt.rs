@@ -20,27 +20,27 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     let mut unformatted = false;
     let mut out = std::io::stdout().lock();
     for (id, source) in sources.iter() {
+        // A file that is not UTF-8 cannot be rewritten without losing bytes.
+        let (None, Some(original)) = (source.not_utf8(id), source.original()) else {
+            diags.extend(source.not_utf8(id));
+            continue;
+        };
         let formatted = match slo::fmt::format(id, &source.text) {
+            // The byte-order mark, like the line endings, stays as it was.
+            Ok(f) if source.bom => format!("\u{feff}{f}"),
             Ok(f) => f,
             Err(d) => {
                 diags.push(*d);
                 continue;
             }
         };
-        if formatted == source.text {
+        if formatted == original {
             continue;
         }
         if check {
             unformatted = true;
-            let diff = similar::TextDiff::from_lines(&source.text, &formatted);
-            let _ = write!(
-                out,
-                "{}",
-                diff.unified_diff()
-                    .context_radius(3)
-                    .header(&source.name, &format!("{} (formatted)", source.name))
-            );
-        } else if let Err(e) = replace(Path::new(&source.name), &source.text, &formatted) {
+            let _ = write!(out, "{}", diff(&source.name, &original, &formatted));
+        } else if let Err(e) = replace(Path::new(&source.name), &original, &formatted) {
             return super::fail(e);
         }
     }
@@ -50,6 +50,34 @@ pub fn run(paths: &[PathBuf], check: bool) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The unified diff of a file and its formatted text. When only the line
+/// endings differ, every line would look the same; a note says so instead.
+fn diff(name: &str, original: &str, formatted: &str) -> String {
+    let unix = |t: &str| t.replace("\r\n", "\n");
+    let endings = match slo::fmt::LineEnding::of(formatted) {
+        slo::fmt::LineEnding::Crlf => "CRLF",
+        slo::fmt::LineEnding::Lf => "LF",
+    };
+    let mixed = format!(
+        "the file mixes CRLF and LF; formatted, every line ends in {endings}, as its first line does"
+    );
+    if unix(original) == unix(formatted) {
+        return format!("--- {name}\n+++ {name} (formatted)\nonly line endings differ: {mixed}\n");
+    }
+    let diff = similar::TextDiff::from_lines(original, formatted);
+    let mut shown = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string();
+    // Lines that differ only in their ending look the same in the diff.
+    let crlf = original.matches("\r\n").count();
+    if crlf > 0 && crlf < original.matches('\n').count() {
+        shown.push_str(&format!("line endings differ too: {mixed}\n"));
+    }
+    shown
 }
 
 fn report(diags: &[slo::diag::Diag], sources: &Sources) {

@@ -129,7 +129,7 @@ fn wait(file: &File, exclusive: bool, path: &Path, why: &str) -> Result<(), Stri
         }
         if !said && !bound.is_zero() {
             said = true;
-            eprintln!(
+            say!(
                 "note: waiting for `{}`: {why}{}",
                 path.display(),
                 holder(file)

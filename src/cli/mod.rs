@@ -1,5 +1,27 @@
 //! Argument parsing and the commands.
 
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
+/// `eprintln!` that never panics: a closed stderr (`2>&1 | head`) loses the
+/// message, not the run's exit status.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics: a closed stdout (`| head`) ends the output,
+/// not the run.
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod commands;
 mod diffs;
 mod files;
@@ -198,7 +220,7 @@ pub fn run() -> ExitCode {
 /// echo paths, whose control characters are shown escaped.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     let message = message.to_string();
-    eprintln!("{}: {}", paint("error", "1;31"), escape(&message));
+    say!("{}: {}", paint("error", "1;31"), escape(&message));
     ExitCode::from(2)
 }
 

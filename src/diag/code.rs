@@ -47,6 +47,7 @@ codes! {
     NoDefaultReceiver = "SLO010", Error, "receivers without a default receiver";
     InvalidUrl = "SLO011", Error, "invalid URL or address";
     ReservedService = "SLO012", Error, "service name reserved for a generated file";
+    InvalidUtf8 = "SLO013", Error, "file that is not valid UTF-8";
     NameTooLong = "SLO020", Error, "name too long";
     PromqlTooComplex = "SLO021", Error, "PromQL expression nested too deeply or too long";
     UnknownName = "SLO101", Error, "reference to an undefined name";

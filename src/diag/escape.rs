@@ -112,13 +112,15 @@ impl Escaped {
     /// The escaped text's offset for an offset of the original.
     pub fn offset(&self, original: usize) -> usize {
         let before = self.marks.partition_point(|m| m.at < original);
-        original + before.checked_sub(1).map_or(0, |i| self.marks[i].bytes)
+        let mark = before.checked_sub(1).and_then(|i| self.marks.get(i));
+        original + mark.map_or(0, |m| m.bytes)
     }
 
     /// Characters added by escaping before `offset` of the escaped text.
     fn chars_added(&self, offset: usize) -> usize {
         let before = self.marks.partition_point(|m| m.end <= offset);
-        before.checked_sub(1).map_or(0, |i| self.marks[i].chars)
+        let mark = before.checked_sub(1).and_then(|i| self.marks.get(i));
+        mark.map_or(0, |m| m.chars)
     }
 
     /// The original's column for an offset of the escaped text, whose
@@ -150,9 +152,9 @@ mod tests {
         let e = Escaped::new(text).expect("escaped");
         assert_eq!(e.text, "ab\\u{202e}cd\r\nx\\u{0}y");
         let c = text.find('c').expect("c");
-        assert_eq!(&e.text[e.offset(c)..e.offset(c) + 1], "c");
+        assert_eq!(e.text.get(e.offset(c)..e.offset(c) + 1), Some("c"));
         let y = text.find('y').expect("y");
-        assert_eq!(&e.text[e.offset(y)..e.offset(y) + 1], "y");
+        assert_eq!(e.text.get(e.offset(y)..e.offset(y) + 1), Some("y"));
         // `c` is the fourth character of its line in the original.
         let at = e.offset(c);
         assert_eq!(e.original_column(at, e.index.column(&e.text, at)), 3);

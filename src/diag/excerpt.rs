@@ -64,7 +64,7 @@ impl LineIndex {
 
     /// The byte offset where a 0-based line starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts[line]
+        self.starts.get(line).copied().unwrap_or_default()
     }
 
     /// The byte offset just past a line, its line break included.
@@ -82,7 +82,10 @@ impl LineIndex {
         let chunk = offset / CHUNK;
         let base = self.chars_before_chunk.get(chunk).copied().unwrap_or(0);
         let from = (chunk * CHUNK).min(text.len());
-        base + text.as_bytes()[from..offset]
+        base + text
+            .as_bytes()
+            .get(from..offset)
+            .unwrap_or_default()
             .iter()
             .filter(|&&b| !is_continuation(b))
             .count()
@@ -196,7 +199,10 @@ impl SourceCode for Excerpt<'_> {
         let lines = if long { lines } else { lines + JOIN_GAP };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
-            &self.text.as_bytes()[data_start..data_end],
+            self.text
+                .as_bytes()
+                .get(data_start..data_end)
+                .unwrap_or_default(),
             (data_start, data_end - data_start).into(),
             line,
             column,

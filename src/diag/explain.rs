@@ -13,18 +13,21 @@ pub const PAGE: &str = include_str!("../../docs/diagnostics.md");
 pub fn explain(code: Code) -> Option<&'static str> {
     let heading = format!("\n## {}:", code.as_str());
     let start = PAGE.find(&heading)? + 1;
-    let rest = &PAGE[start..];
-    let end = rest[1..].find("\n## ").map_or(rest.len(), |i| i + 1);
-    Some(rest[..end].trim_end())
+    let rest = PAGE.get(start..)?;
+    let end = rest.get(1..)?.find("\n## ").map_or(rest.len(), |i| i + 1);
+    Some(rest.get(..end)?.trim_end())
 }
 
 /// Reads a code as a user may type it: `SLO101`, `slo101` or `101`.
 pub fn parse_code(text: &str) -> Option<Code> {
     let text = text.trim();
-    let digits = if text.len() > 3 && text[..3].eq_ignore_ascii_case("slo") {
-        &text[3..]
-    } else {
-        text
+    // `get` rather than slicing: what a user typed may have a multi-byte
+    // character anywhere, and no code has one.
+    let digits = match (text.get(..3), text.get(3..)) {
+        (Some(prefix), Some(rest)) if !rest.is_empty() && prefix.eq_ignore_ascii_case("slo") => {
+            rest
+        }
+        _ => text,
     };
     format!("SLO{digits}").parse().ok()
 }
@@ -50,6 +53,10 @@ mod tests {
     fn codes_are_read_loosely() {
         assert_eq!(parse_code("slo101"), Some(Code::UnknownName));
         assert_eq!(parse_code("101"), Some(Code::UnknownName));
+        // A multi-byte character where the prefix would end is not a code.
+        assert_eq!(parse_code("x€y"), None);
+        assert_eq!(parse_code("sl€1"), None);
+        assert_eq!(parse_code("€"), None);
         // A code that does not exist (built, so that no stray code appears in the source).
         assert_eq!(parse_code(&format!("SLO{}", 990 + 9)), None);
     }

@@ -202,7 +202,7 @@ fn new_line(out: &mut String, depth: usize) {
     const LINE: &str = "\n                                                                ";
     let width = 2 * depth;
     if width < LINE.len() {
-        out.push_str(&LINE[..=width]);
+        out.push_str(LINE.get(..=width).unwrap_or_default());
     } else {
         out.push('\n');
         for _ in 0..depth {
@@ -251,7 +251,7 @@ fn string(out: &mut String, s: &str) {
         if escape == 0 {
             continue;
         }
-        out.push_str(&s[start..i]);
+        out.push_str(s.get(start..i).unwrap_or_default());
         start = i + 1;
         out.push('\\');
         if escape == b'u' {
@@ -263,7 +263,7 @@ fn string(out: &mut String, s: &str) {
             out.push(char::from(escape));
         }
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 

@@ -56,7 +56,7 @@ pub fn indent(out: &mut String, n: usize) {
     let mut left = n;
     while left > 0 {
         let step = left.min(SPACES.len());
-        out.push_str(&SPACES[..step]);
+        out.push_str(SPACES.get(..step).unwrap_or_default());
         left -= step;
     }
 }

@@ -35,14 +35,16 @@ pub fn scan(text: &str) -> Vec<Comment> {
             }
             ' ' | '\t' | '\r' => {}
             '#' => {
-                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                let rest = text.get(i..).unwrap_or_default();
+                let end = rest.find('\n').map_or(text.len(), |n| i + n);
+                let line = text.get(line_start..i).unwrap_or_default();
                 out.push(Comment {
                     start: i,
-                    text: text[i..end].trim_end().to_string(),
+                    text: text.get(i..end).unwrap_or_default().trim_end().to_string(),
                     own_line: !code_on_line,
                     after: last_code_end,
-                    column: text[line_start..i].chars().count(),
-                    code_before: text[line_start..i].trim_end().to_string(),
+                    column: line.chars().count(),
+                    code_before: line.trim_end().to_string(),
                 });
                 while chars.peek().is_some_and(|&(j, _)| j < end) {
                     chars.next();
@@ -84,7 +86,7 @@ mod tests {
         let texts: Vec<&str> = found.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["# head", "# tail", "# own"]);
         assert!(found[0].own_line && !found[1].own_line && found[2].own_line);
-        assert_eq!(&text[..found[1].after], "# head\nteam = \"a#b\"");
+        assert_eq!(text.get(..found[1].after), Some("# head\nteam = \"a#b\""));
         assert_eq!(found[1].column, 13);
         assert_eq!(found[2].column, 2);
     }

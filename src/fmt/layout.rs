@@ -60,18 +60,15 @@ pub fn render(lines: &[Line]) -> String {
     blocks.sort_unstable();
     blocks.dedup();
     for block in blocks {
-        let members: Vec<usize> = (0..lines.len())
-            .filter(|&i| lines[i].block == block)
-            .collect();
-        let mut run: Vec<usize> = Vec::new();
-        for i in members {
-            if lines[i].blank_before && !run.is_empty() {
-                align(lines, &run, &mut texts);
+        let mut run: Vec<(usize, &Line)> = Vec::new();
+        for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.block == block) {
+            if line.blank_before && !run.is_empty() {
+                align(&run, &mut texts);
                 run.clear();
             }
-            run.push(i);
+            run.push((i, line));
         }
-        align(lines, &run, &mut texts);
+        align(&run, &mut texts);
     }
     let mut out = String::new();
     for (line, text) in lines.iter().zip(texts) {
@@ -84,28 +81,31 @@ pub fn render(lines: &[Line]) -> String {
     out
 }
 
-/// Lays out one run of lines into `texts`.
-fn align(lines: &[Line], run: &[usize], texts: &mut [String]) {
+/// Lays out one run of lines, each with its index, into `texts`.
+fn align(run: &[(usize, &Line)], texts: &mut [String]) {
     let key_width = run
         .iter()
-        .filter_map(|&i| match &lines[i].code {
+        .filter_map(|(_, line)| match &line.code {
             Code::Setting { key, .. } => Some(key.chars().count()),
             _ => None,
         })
         .max()
         .unwrap_or(0);
     let mut widths = [0usize; 3];
-    for &i in run {
-        if let Code::Policy { columns, .. } = &lines[i].code {
+    for (_, line) in run {
+        if let Code::Policy { columns, .. } = &line.code {
             for (w, c) in widths.iter_mut().zip(columns) {
                 *w = (*w).max(c.chars().count());
             }
         }
     }
-    for &i in run {
-        let line = &lines[i];
+    let [w0, w1, w2] = widths;
+    for &(i, line) in run {
+        let Some(text) = texts.get_mut(i) else {
+            continue;
+        };
         let pad = "  ".repeat(line.indent);
-        texts[i] = match &line.code {
+        *text = match &line.code {
             Code::Text(t) | Code::Comment(t) => format!("{pad}{t}"),
             Code::Setting { key, equals, rest } => {
                 let eq = if *equals { " =" } else { "" };
@@ -114,17 +114,10 @@ fn align(lines: &[Line], run: &[usize], texts: &mut [String]) {
             Code::Policy { columns, tail } => {
                 let [severity, burn, windows] = columns;
                 let text = match tail {
-                    Some(tail) => format!(
-                        "{severity:<w0$} {burn:<w1$} over {windows:<w2$} {tail}",
-                        w0 = widths[0],
-                        w1 = widths[1],
-                        w2 = widths[2]
-                    ),
-                    None => format!(
-                        "{severity:<w0$} {burn:<w1$} over {windows}",
-                        w0 = widths[0],
-                        w1 = widths[1]
-                    ),
+                    Some(tail) => {
+                        format!("{severity:<w0$} {burn:<w1$} over {windows:<w2$} {tail}")
+                    }
+                    None => format!("{severity:<w0$} {burn:<w1$} over {windows}"),
                 };
                 format!("{pad}{text}")
             }
@@ -134,13 +127,14 @@ fn align(lines: &[Line], run: &[usize], texts: &mut [String]) {
     // the longest code, or further right where the source put them if the
     // code before them was already formatted (so a deliberate column stays,
     // and a comment behind code that moves does not keep a stray one).
-    for adjacent in run.chunk_by(|a, b| a + 1 == *b) {
+    for adjacent in run.chunk_by(|a, b| a.0 + 1 == b.0) {
         let column = adjacent
             .iter()
-            .filter_map(|&i| {
-                let t = lines[i].trailing.as_ref()?;
-                let width = texts[i].chars().count() + 2;
-                Some(if t.code_before == texts[i] {
+            .filter_map(|&(i, line)| {
+                let t = line.trailing.as_ref()?;
+                let text = texts.get(i)?;
+                let width = text.chars().count() + 2;
+                Some(if t.code_before == *text {
                     width.max(t.column)
                 } else {
                     width
@@ -148,11 +142,14 @@ fn align(lines: &[Line], run: &[usize], texts: &mut [String]) {
             })
             .max();
         let Some(column) = column else { continue };
-        for &i in adjacent {
-            if let Some(Trailing { text: comment, .. }) = &lines[i].trailing {
-                let width = texts[i].chars().count();
+        for &(i, line) in adjacent {
+            if let (Some(Trailing { text: comment, .. }), Some(text)) =
+                (&line.trailing, texts.get_mut(i))
+            {
+                let width = text.chars().count();
                 let gap = column.saturating_sub(width).max(2);
-                texts[i] = format!("{}{}{comment}", texts[i], " ".repeat(gap));
+                text.push_str(&" ".repeat(gap));
+                text.push_str(comment);
             }
         }
     }

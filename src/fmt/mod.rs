@@ -9,6 +9,13 @@
 //! by a separate scan ([`comments`]) and put back by position: a comment on
 //! a line of its own stays before the code that followed it, a comment after
 //! code stays after that code.
+//!
+//! Line endings follow the file: a file whose first line ends in `\r\n`
+//! is written with `\r\n` after every line, any other with `\n`.
+
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
 
 mod comments;
 mod layout;
@@ -23,7 +30,31 @@ pub fn format(file: FileId, text: &str) -> Result<String, Box<Diag>> {
     let (tree, _) = syntax::parse_lenient(file, text)?;
     let comments = comments::scan(text);
     let lines = print::Printer::new(text, comments).file(&tree);
-    Ok(layout::render(&lines))
+    let formatted = layout::render(&lines);
+    Ok(match LineEnding::of(text) {
+        LineEnding::Lf => formatted,
+        // A multi-line string may already hold `\r\n`.
+        LineEnding::Crlf => formatted.replace("\r\n", "\n").replace('\n', "\r\n"),
+    })
+}
+
+/// How a file ends its lines, judged by its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n`, the canonical form.
+    Lf,
+    /// `\r\n`, as Windows editors write.
+    Crlf,
+}
+
+impl LineEnding {
+    /// The line ending of `text`'s first line; `\n` for a single line.
+    pub fn of(text: &str) -> Self {
+        match text.split_once('\n') {
+            Some((first, _)) if first.ends_with('\r') => LineEnding::Crlf,
+            _ => LineEnding::Lf,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +127,17 @@ service s {
 }
 ";
         assert_eq!(fmt(text), expected);
+    }
+
+    #[test]
+    fn keeps_the_files_line_endings() {
+        let text = "# head\r\npolicy p { page 2% over 1h/5m } # after\r\n";
+        let expected = "# head\r\npolicy p {\r\n  page 2% over 1h/5m\r\n}  # after\r\n";
+        assert_eq!(fmt(text), expected);
+        assert_eq!(fmt(expected), expected);
+        // A file that is mostly CRLF but begins with LF becomes all LF.
+        let mixed = "# head\npolicy p {\r\n  page 2% over 1h/5m\r\n}\r\n";
+        assert_eq!(fmt(mixed), "# head\npolicy p {\n  page 2% over 1h/5m\n}\n");
     }
 
     #[test]

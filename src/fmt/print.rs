@@ -60,26 +60,30 @@ impl<'a> Printer<'a> {
     }
 
     fn text(&self, span: Span) -> &'a str {
-        &self.src[span.start..span.end]
+        self.src.get(span.start..span.end).unwrap_or_default()
     }
 
     /// Whether the source has a blank line just before `pos`.
     fn blank_in_source(&self, pos: usize) -> bool {
-        let before = &self.src[..pos.min(self.src.len())];
+        let before = self.src.get(..pos).unwrap_or(self.src);
         let gap = before.len() - before.trim_end().len();
-        before[before.len() - gap..].matches('\n').count() >= 2
+        let blanks = before.get(before.len() - gap..).unwrap_or_default();
+        blanks.matches('\n').count() >= 2
     }
 
     /// The offset just past the first `c` at or after `from`, skipping blanks
     /// and comments. The file parsed, so it is there.
     fn after_char(&self, from: usize, c: char) -> usize {
         let mut i = from;
-        while let Some(d) = self.src[i..].chars().next() {
+        while let Some(rest) = self.src.get(i..) {
+            let Some(d) = rest.chars().next() else {
+                break;
+            };
             if d == c {
                 return i + 1;
             }
             if d == '#' {
-                i += self.src[i..].find('\n').unwrap_or(self.src.len() - i);
+                i += rest.find('\n').unwrap_or(rest.len());
             } else {
                 i += d.len_utf8();
             }
@@ -172,7 +176,9 @@ impl<'a> Printer<'a> {
 
     /// Whether a block has comments between its braces.
     fn has_comments(&self, open: usize, close: usize) -> bool {
-        self.comments[self.next..]
+        self.comments
+            .get(self.next..)
+            .unwrap_or_default()
             .iter()
             .any(|c| c.start > open && c.start < close)
     }
@@ -316,7 +322,11 @@ impl<'a> Printer<'a> {
         indent: usize,
     ) {
         // The tree keeps no span for the keyword; it is the last one before the name.
-        let start = self.src[..name].rfind(keyword).unwrap_or(name);
+        let start = self
+            .src
+            .get(..name)
+            .and_then(|before| before.rfind(keyword))
+            .unwrap_or(name);
         let empty = b.settings.is_empty();
         self.block(start, b.span, header, indent, empty, |me| {
             for s in &b.settings {

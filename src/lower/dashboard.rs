@@ -106,8 +106,13 @@ pub fn uid(service: &str, number: usize) -> String {
     };
     let suffix = format!("-{tag}{:08x}", fnv1a(key.as_bytes()) as u32);
     let room = MAX_UID - "slo-".len() - suffix.len();
-    // Names are ASCII (the grammar says so), so any byte index is a boundary.
-    let prefix = &service[..service.len().min(room)];
+    // Names are ASCII (the grammar says so); a cut inside a character would
+    // only shorten the prefix.
+    let mut cut = service.len().min(room);
+    while !service.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let prefix = service.get(..cut).unwrap_or_default();
     format!("slo-{}{suffix}", prefix.trim_end_matches(['-', '_']))
 }
 

@@ -352,7 +352,7 @@ fn override_lines<'p>(services: &BTreeMap<&str, &'p ast::Service>) -> Vec<&'p [a
         .values()
         .flat_map(|s| &s.slos)
         .flat_map(|slo| &slo.block.settings)
-        .filter_map(|s| match (&s.key.text[..], &s.value.kind) {
+        .filter_map(|s| match (s.key.text.as_str(), &s.value.kind) {
             ("alerting", ValueKind::Override(o)) if o.policy.text != "none" => {
                 Some(o.lines.as_slice())
             }
@@ -379,7 +379,7 @@ pub fn routed_severities(files: &[ast::File]) -> impl Iterator<Item = &str> {
 fn team(s: &ast::Service) -> Option<&str> {
     s.settings
         .iter()
-        .find_map(|s| match (&s.key.text[..], &s.value.kind) {
+        .find_map(|s| match (s.key.text.as_str(), &s.value.kind) {
             ("team", ValueKind::Str(t)) => Some(t.as_str()),
             _ => None,
         })

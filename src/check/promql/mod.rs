@@ -1,6 +1,11 @@
 //! PromQL inside backticks: parsed by a real PromQL parser, with errors
 //! pointing at the column inside the `.slo` file.
 
+// This module handles what users type: slicing a string inside a character,
+// or indexing past its end, would panic on it.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
+mod hints;
 pub mod labels;
 mod regex;
 
@@ -61,7 +66,11 @@ pub fn check(text: &str, span: Span, key: &str, diags: &mut Vec<Diag>) -> Option
     let parsed = match regex::parse(&parsed_text) {
         Ok(parsed) => parsed,
         Err(message) => {
-            diags.push(invalid(&parsed_text, span, &message));
+            // `$window` and its stand-in have the same length, so offsets
+            // in the parsed text are offsets in the source.
+            let specific = hints::template(text, span)
+                .or_else(|| hints::unknown_function(&parsed_text, span, &message));
+            diags.push(specific.unwrap_or_else(|| invalid(&parsed_text, span, &message)));
             return None;
         }
     };
@@ -166,7 +175,10 @@ fn widen(span: Span) -> Span {
 fn invalid(text: &str, span: Span, message: &str) -> Diag {
     let (at, label) = match locate(text, message) {
         Some(offset) => {
-            let len = text[offset..].chars().next().map_or(1, char::len_utf8);
+            let len = text
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8);
             (
                 Span::new(span.file, span.start + offset, span.start + offset + len),
                 "here",
@@ -197,10 +209,11 @@ fn locate(text: &str, message: &str) -> Option<usize> {
     ends.push(text.len());
     let end = ends
         .into_iter()
-        .find(|&end| matches!(parser::lexer(&text[..end]), Err(m) if m == message))?;
+        .find(|&end| matches!(text.get(..end).map(parser::lexer), Some(Err(m)) if m == message))?;
     // A lexer may need the character after the offending one to give up
     // (`!` then a blank); point at the last non-blank character.
-    let start = text[..end]
+    let start = text
+        .get(..end)?
         .trim_end()
         .char_indices()
         .last()

@@ -80,7 +80,9 @@ pub fn parse(text: &str) -> Result<Parsed, String> {
     let matchers = regex_matchers(text);
     if !matchers.is_empty()
         && !text.contains("__name__")
-        && matchers.iter().all(|m| swappable(&text[m.literal.clone()]))
+        && matchers
+            .iter()
+            .all(|m| text.get(m.literal.clone()).is_some_and(swappable))
     {
         if let Ok(expr) = parser::parse(&swapped(text, &matchers)) {
             return Ok(Parsed {
@@ -103,15 +105,15 @@ fn swapped(text: &str, matchers: &[RegexMatcher]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for m in matchers {
-        out.push_str(&text[at..m.op.start]);
-        out.push_str(if text.as_bytes()[m.op.start] == b'!' {
+        out.push_str(text.get(at..m.op.start).unwrap_or_default());
+        out.push_str(if text.as_bytes().get(m.op.start) == Some(&b'!') {
             "!="
         } else {
             "= "
         });
         at = m.op.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or_default());
     out
 }
 
@@ -148,10 +150,10 @@ fn regex_matchers(text: &str) -> Vec<RegexMatcher> {
     let mut found = Vec::new();
     let mut depth = 0usize;
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
+    while let Some(&c) = b.get(i) {
+        match c {
             b'#' => {
-                while i < b.len() && b[i] != b'\n' {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
                     i += 1;
                 }
             }
@@ -163,10 +165,10 @@ fn regex_matchers(text: &str) -> Vec<RegexMatcher> {
             b'}' => depth = depth.saturating_sub(1),
             b'=' | b'!' if depth > 0 && b.get(i + 1) == Some(&b'~') => {
                 let mut start = i + 2;
-                while start < b.len() && b[start].is_ascii_whitespace() {
+                while b.get(start).is_some_and(u8::is_ascii_whitespace) {
                     start += 1;
                 }
-                if start < b.len() && matches!(b[start], b'"' | b'\'' | b'`') {
+                if matches!(b.get(start), Some(b'"' | b'\'' | b'`')) {
                     let Some(end) = string_end(b, start) else {
                         return Vec::new();
                     };
@@ -189,10 +191,10 @@ fn regex_matchers(text: &str) -> Vec<RegexMatcher> {
 /// The end (exclusive) of the string literal opening at `start`. Backtick
 /// strings are raw; the others end at the first unescaped quote.
 fn string_end(b: &[u8], start: usize) -> Option<usize> {
-    let quote = b[start];
+    let quote = *b.get(start)?;
     let mut i = start + 1;
-    while i < b.len() {
-        match b[i] {
+    while let Some(&c) = b.get(i) {
+        match c {
             b'\\' if quote != b'`' => i += 2,
             c if c == quote => return Some(i + 1),
             _ => i += 1,
@@ -250,7 +252,7 @@ mod tests {
         let text = "x{a=~\"5..\", b=\"=~'no'\"} # {c=~\"no\"}\n+ y{d !~ `z`}";
         let ops: Vec<&str> = regex_matchers(text)
             .iter()
-            .map(|m| &text[m.literal.clone()])
+            .filter_map(|m| text.get(m.literal.clone()))
             .collect();
         assert_eq!(ops, ["\"5..\"", "`z`"]);
     }

@@ -78,7 +78,7 @@ fn targets(queries: Vec<Query>) -> Json {
                 "legendFormat": q.legend,
                 "range": !q.instant,
                 "instant": q.instant,
-                "refId": &REF_IDS[i..=i],
+                "refId": REF_IDS.get(i..=i).unwrap_or_default(),
             };
             if q.instant {
                 t.set("format", "table");

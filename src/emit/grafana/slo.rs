@@ -236,7 +236,7 @@ fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
 fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object {
     let selector = format!(
         "ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {}",
-        &sel[1..]
+        sel.strip_prefix('{').unwrap_or(sel)
     );
     let mut colors = BTreeMap::new();
     for (i, a) in slo.alerts.iter().enumerate() {
