@@ -626,42 +626,9 @@ notify {
         burn("ticket", "3d", "6h"),
         missing,
     ] {
-        let o = Command::new(&amtool)
-            .args(["alert", "add", "--alertmanager.url", &am.url])
-            .args(&labels)
-            .output()
-            .expect("amtool alert add");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        am.add(&amtool, &labels);
     }
-    let o = Command::new(&amtool)
-        .args([
-            "alert",
-            "query",
-            "-o",
-            "json",
-            "--active",
-            "--inhibited",
-            "--unprocessed",
-        ])
-        .args(["--alertmanager.url", &am.url])
-        .output()
-        .expect("amtool alert query");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let mut states: Vec<(String, String, String)> = listed
-        .as_array()
-        .expect("alerts")
-        .iter()
-        .map(|a| {
-            let s = |v: &serde_json::Value| v.as_str().expect("string").to_string();
-            (
-                s(&a["labels"]["alertname"]),
-                s(&a["labels"]["severity"]),
-                s(&a["status"]["state"]),
-            )
-        })
-        .collect();
-    states.sort();
+    let states = am.states(&amtool, "alertname");
     let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
     assert_eq!(
         states,

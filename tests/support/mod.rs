@@ -262,6 +262,47 @@ impl Drop for Alertmanager {
     }
 }
 
+impl Alertmanager {
+    /// Fires one alert with `labels` (`name=value` arguments) through `amtool`.
+    pub fn add(&self, amtool: &Path, labels: &[String]) {
+        let o = Command::new(amtool)
+            .args(["alert", "add", "--alertmanager.url", &self.url])
+            .args(labels)
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    /// Every alert the server holds, active, inhibited or not yet processed,
+    /// as `(label, severity, state)` sorted, where `label` is the value of
+    /// the label named `key`: what a user sees of inhibition.
+    pub fn states(&self, amtool: &Path, key: &str) -> Vec<(String, String, String)> {
+        let o = Command::new(amtool)
+            .args(["alert", "query", "-o", "json"])
+            .args(["--active", "--inhibited", "--unprocessed"])
+            .args(["--alertmanager.url", &self.url])
+            .output()
+            .expect("amtool alert query");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let s = |v: &serde_json::Value| v.as_str().expect("string").to_string();
+        let mut states: Vec<(String, String, String)> = listed
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .map(|a| {
+                (
+                    s(&a["labels"][key]),
+                    s(&a["labels"]["severity"]),
+                    s(&a["status"]["state"]),
+                )
+            })
+            .collect();
+        states.sort();
+        states
+    }
+}
+
 /// Starts `binary` (`prometheus-alertmanager`) with `config`, keeping its
 /// state in `storage`, and waits until `amtool` can read its configuration.
 pub fn start_alertmanager(
