@@ -232,6 +232,66 @@ pub fn clean_f64(x: f64) -> String {
     }
 }
 
+/// An SLO's target: the percentage as written (`99.9` for `target =
+/// 99.9%`), the ratio it stands for (`0.999`) and the error budget that
+/// leaves (`0.001`), all exact. It prints as written, `99.9%`.
+///
+/// Keeping the written value means nothing multiplies a ratio back by 100
+/// to show it, and the decimals shown are those the author wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Target {
+    percent: Ratio,
+    ratio: Ratio,
+}
+
+impl Target {
+    /// The target written as `percent`%; `None` when it is not strictly
+    /// between 0 and 100 (no budget, or nothing to meet).
+    pub fn from_percent(percent: Ratio) -> Option<Target> {
+        let ratio = percent.div(Ratio::int(100))?;
+        (Ratio::ZERO < ratio && ratio < Ratio::ONE).then_some(Target { percent, ratio })
+    }
+
+    /// The percentage as written: 99.9.
+    pub fn percent(self) -> Ratio {
+        self.percent
+    }
+
+    /// The share of good events it asks for: 0.999.
+    pub fn ratio(self) -> Ratio {
+        self.ratio
+    }
+
+    /// The error budget, the share of events that may fail: 0.001.
+    pub fn budget(self) -> Ratio {
+        Ratio::ONE.sub(self.ratio)
+    }
+
+    /// The error budget in percent: 0.1.
+    pub fn budget_percent(self) -> Ratio {
+        Ratio::int(100).sub(self.percent)
+    }
+
+    /// How many decimals the percentage has: 1 for `99.9%`, 0 for `99%`.
+    pub fn decimals(self) -> usize {
+        let mut scaled = self.percent;
+        let mut places = 0;
+        // Written targets have at most 12 significant digits.
+        while scaled.den != 1 && places < 40 {
+            scaled = scaled.mul(Ratio::int(10));
+            places += 1;
+        }
+        places
+    }
+}
+
+impl fmt::Display for Target {
+    /// As written: `99.9%`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.percent)
+    }
+}
+
 /// A duration in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Duration(pub u64);
@@ -368,6 +428,19 @@ mod tests {
 
     fn r(s: &str) -> Ratio {
         Ratio::parse_decimal(s).expect("decimal")
+    }
+
+    #[test]
+    fn a_target_keeps_what_was_written() {
+        let t = Target::from_percent(r("99.95")).expect("in range");
+        assert_eq!(t.to_string(), "99.95%");
+        assert_eq!(t.ratio().to_string(), "0.9995");
+        assert_eq!(t.budget().to_string(), "0.0005");
+        assert_eq!(t.budget_percent().to_string(), "0.05");
+        assert_eq!(t.decimals(), 2);
+        assert_eq!(Target::from_percent(r("99")).map(Target::decimals), Some(0));
+        assert_eq!(Target::from_percent(r("100")), None);
+        assert_eq!(Target::from_percent(r("0")), None);
     }
 
     #[test]

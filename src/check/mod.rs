@@ -17,7 +17,7 @@ mod ratio;
 mod service;
 
 use crate::diag::{Code, Diag, Span};
-use crate::num::{Duration, Ratio};
+use crate::num::{Duration, Ratio, Target};
 use crate::syntax::ast;
 use fields::{Fields, Key, Kind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,8 +60,8 @@ pub struct Slo {
     pub sli_name: String,
     /// How its error ratio is measured.
     pub sli: Sli,
-    /// The target as a ratio, e.g. 0.999.
-    pub objective: Ratio,
+    /// The target, e.g. 99.9%.
+    pub target: Target,
     /// The SLO period.
     pub period: Duration,
     /// Labels the SLO is split by (`by = [route]`), in the order written;
@@ -74,13 +74,6 @@ pub struct Slo {
     /// The severity of the alert for missing SLI data (`no_data`); `None`
     /// when the SLO has no such alert.
     pub no_data: Option<String>,
-}
-
-impl Slo {
-    /// The error budget: 1 − objective.
-    pub fn budget(&self) -> Ratio {
-        Ratio::ONE.sub(self.objective)
-    }
 }
 
 /// How an SLI's error ratio is measured.

@@ -3,7 +3,7 @@
 
 use super::Alert;
 use crate::diag::{Code, Diag, Span};
-use crate::num::{Duration, Ratio};
+use crate::num::{Duration, Ratio, Target};
 use crate::syntax::ast::{Burn, Policy, PolicyLine};
 
 /// Checks what a policy line says on its own: positive burn, usable windows,
@@ -82,20 +82,18 @@ pub fn check_period(period: Duration, span: Span, diags: &mut Vec<Diag>) -> bool
 }
 
 /// What a policy is checked against: one SLO.
-pub struct Target<'a> {
+pub struct Context<'a> {
     /// The SLO's name, for messages.
     pub slo: &'a str,
-    /// The target as written (99.9) and where.
-    pub target: (Ratio, Span),
-    /// The error budget (1 − objective).
-    pub budget: Ratio,
+    /// The target and where it is set.
+    pub target: (Target, Span),
     /// The period and where it is set.
     pub period: (Duration, Span),
 }
 
 /// Resolves a policy's lines into alerts for one SLO, reporting lines that
 /// cannot work for it.
-pub fn alerts(lines: &[&PolicyLine], t: &Target, diags: &mut Vec<Diag>) -> Vec<Alert> {
+pub fn alerts(lines: &[&PolicyLine], t: &Context, diags: &mut Vec<Diag>) -> Vec<Alert> {
     lines
         .iter()
         .filter_map(|line| alert(line, t, diags))
@@ -104,7 +102,7 @@ pub fn alerts(lines: &[&PolicyLine], t: &Target, diags: &mut Vec<Diag>) -> Vec<A
 
 pub use super::overrides::merged;
 
-fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> {
+fn alert(line: &PolicyLine, t: &Context, diags: &mut Vec<Diag>) -> Option<Alert> {
     let (period, period_span) = t.period;
     let long = line.long.value;
     if long.0 == 0 || line.short.value.0 == 0 {
@@ -132,11 +130,11 @@ fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> 
             .help("an alert window cannot look further back than the SLO period; shorten the window or lengthen the period"),
         );
     }
-    let threshold = factor.mul(t.budget);
+    let threshold = factor.mul(t.target.0.budget());
     if !factor.is_zero() && threshold >= Ratio::ONE {
         ok = false;
         let (target, target_span) = t.target;
-        let max = Ratio::ONE.div(t.budget).unwrap_or(Ratio::ZERO);
+        let max = Ratio::ONE.div(t.target.0.budget()).unwrap_or(Ratio::ZERO);
         diags.push(
             Diag::new(
                 Code::NeverFires,
@@ -150,11 +148,11 @@ fn alert(line: &PolicyLine, t: &Target, diags: &mut Vec<Diag>) -> Option<Alert> 
             .label(format!(
                 "{}x × {}% budget ≥ 100%",
                 factor,
-                t.budget.mul(Ratio::int(100))
+                t.target.0.budget_percent()
             ))
-            .secondary(target_span, format!("target {target}% set here"))
+            .secondary(target_span, format!("target {target} set here"))
             .help(format!(
-                "burn factor × (1 − target) must be below 1: at {target}% use a factor below {max}x, or raise the target"
+                "burn factor × (1 − target) must be below 1: at {target} use a factor below {max}x, or raise the target"
             )),
         );
     }

@@ -5,7 +5,7 @@ use super::promql::{self, Parsed, Query};
 use super::ratio;
 use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
-use crate::num::Ratio;
+use crate::num::{Ratio, Target};
 use crate::syntax::ast;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -403,19 +403,21 @@ fn check_slo<'p>(
     };
 
     let target = match f.percent("target", diags) {
-        Some((t, span)) if t <= Ratio::ZERO || t >= Ratio::int(100) => {
-            diags.push(
-                Diag::new(Code::TargetRange, span, format!("target {t}% is outside (0%, 100%)"))
-                    .label(if t >= Ratio::int(100) {
-                        "leaves no error budget"
-                    } else {
-                        "allows every request to fail"
-                    })
-                    .help("a target is strictly between 0% and 100%, e.g. `99.9%`; 100% leaves no budget to alert on"),
-            );
-            None
-        }
-        Some(t) => Some(t),
+        Some((t, span)) => match Target::from_percent(t) {
+            Some(target) => Some((target, span)),
+            None => {
+                diags.push(
+                    Diag::new(Code::TargetRange, span, format!("target {t}% is outside (0%, 100%)"))
+                        .label(if t >= Ratio::int(100) {
+                            "leaves no error budget"
+                        } else {
+                            "allows every request to fail"
+                        })
+                        .help("a target is strictly between 0% and 100%, e.g. `99.9%`; 100% leaves no budget to alert on"),
+                );
+                None
+            }
+        },
         None => {
             if !f.has("target") {
                 diags.push(
@@ -522,14 +524,11 @@ fn check_slo<'p>(
 
     let (target, target_span) = target?;
     let (period, period_span) = period?;
-    let objective = target.div(Ratio::int(100))?;
-    let budget = Ratio::ONE.sub(objective);
     let alerts: Vec<Alert> = match policy {
         Some(p) => {
-            let t = policy::Target {
+            let t = policy::Context {
                 slo: name,
                 target: (target, target_span),
-                budget,
                 period: (period, period_span),
             };
             let lines = policy::merged(p, overrides.map_or(&[], |(lines, _)| lines));
@@ -551,7 +550,7 @@ fn check_slo<'p>(
         name: name.to_string(),
         sli_name: sli_name.to_string(),
         sli,
-        objective,
+        target,
         period,
         by,
         policy: policy.map(|p| p.name.text.clone()),

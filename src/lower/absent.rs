@@ -65,7 +65,7 @@ impl Alerting<'_> {
     /// The alert for missing SLI data, with `severity`.
     pub(super) fn no_data(&self, severity: &str) -> Rule {
         let (service, slo) = (self.service, self.slo);
-        let for_ = no_data_for(slo.budget(), slo.period);
+        let for_ = no_data_for(slo.target.budget(), slo.period);
         let mut labels = self.labels.clone();
         labels.push(("severity".into(), template::literal(severity).into_owned()));
         labels.sort();

@@ -132,7 +132,7 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
 
 fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     let labels = Arc::new(base_labels(service, slo));
-    let budget = slo.budget().to_string();
+    let budget = slo.target.budget().to_string();
     let own = own(service, slo);
     let prefix = format!("slo:{}:{}", service.name, slo.name);
     let record = |name: String, expr: String| Rule::Record {
@@ -166,7 +166,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     let meta_rules = vec![
         record(
             "slo:objective:ratio".into(),
-            format!("vector({})", slo.objective),
+            format!("vector({})", slo.target.ratio()),
         ),
         record("slo:error_budget:ratio".into(), format!("vector({budget})")),
         record(
@@ -215,8 +215,6 @@ struct Alerting<'a> {
     labels: Labels,
     /// ` (route={{ $labels.route }})` for a per-label SLO, else empty.
     which: String,
-    /// The target in percent.
-    target: String,
     /// The runbook, ready for a template.
     runbook: Option<String>,
 }
@@ -251,7 +249,6 @@ impl<'a> Alerting<'a> {
             own,
             labels,
             which,
-            target: percent(slo.objective).to_string(),
             runbook: service
                 .runbook
                 .as_deref()
@@ -262,7 +259,7 @@ impl<'a> Alerting<'a> {
     /// The alerting rule of one policy line.
     fn alert(&self, a: &crate::check::Alert) -> Rule {
         let (service, slo, which) = (self.service, self.slo, &self.which);
-        let threshold = a.threshold(slo.budget());
+        let threshold = a.threshold(slo.target.budget());
         let above = format!("{} > {threshold}", self.own);
         let expr = format!(
             "{}{above}\nand\n{}{above}",
@@ -291,13 +288,13 @@ impl<'a> Alerting<'a> {
             (
                 "description".into(),
                 format!(
-                    "The error ratio of SLO {slo_name}{which} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target}% over {period}; at {factor}x the whole error budget is spent in {left}.",
+                    "The error ratio of SLO {slo_name}{which} of service {svc} is above {thr}% over both the last {long} and {short} ({{{{ $value | humanizePercentage }}}} over {long}). The target is {target} over {period}; at {factor}x the whole error budget is spent in {left}.",
                     slo_name = slo.name,
                     svc = service.name,
                     thr = percent(threshold),
                     long = a.long,
                     short = a.short,
-                    target = self.target,
+                    target = slo.target,
                     period = slo.period,
                     factor = a.factor,
                     left = exhaustion.map_or_else(|| "∞".to_string(), num::human_duration),

@@ -38,17 +38,12 @@ fn legend(base: impl std::fmt::Display, by: &[String]) -> String {
     format!("{base}: {}", values.join(", "))
 }
 
-/// A ratio as a percentage: 0.999 → 99.9.
-fn percent(r: Ratio) -> Ratio {
-    r.mul(Ratio::int(100))
-}
-
 /// The panels of one SLO, laid out from grid row `y`, with ids from `id`.
 pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
     let sel = format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name);
     let period = slo.period;
-    let target = percent(slo.objective);
-    let budget = slo.budget();
+    let target = slo.target;
+    let budget = slo.target.budget();
     let current = lower::current_window(slo);
     let at = |n: u32, x: u32, line: u32, w: u32| Common {
         id: id + n,
@@ -64,11 +59,11 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
 
     let sli_title = format!("SLI over {period}");
     let sli_text = format!(
-        "Good events over the last {period} (SLI `{}`), against the target of {target}%: green while the SLO is met.",
+        "Good events over the last {period} (SLI `{}`), against the target of {target}: green while the SLO is met.",
         slo.sli_name
     );
     // One more decimal than the target has, so 99.95% is not shown as 100%.
-    let decimals = target.to_string().split('.').nth(1).map_or(0, str::len) + 1;
+    let decimals = target.decimals() + 1;
     let sli = panels::stat(
         Common {
             title: sli_title.into(),
@@ -83,13 +78,13 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             "unit": "percentunit",
             "decimals": decimals,
             "color": shared!({ "mode": "thresholds" }),
-            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(slo.objective.to_f64()), "green")]),
+            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(target.ratio().to_f64()), "green")]),
         },
     );
 
     let budget_text = format!(
         "Share of the {period} error budget ({}% of events) not yet spent. Below zero the SLO is missed.",
-        percent(budget)
+        target.budget_percent()
     );
     let remaining = panels::gauge(
         Common {
@@ -136,7 +131,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
 
     let ratio_text = format!(
         "Share of failed events over {current}. The dashed line is the error budget, {}%: above it the budget burns faster than the {period} period allows.",
-        percent(budget)
+        target.budget_percent()
     );
     let ratio = panels::timeseries(
         Common {
@@ -178,7 +173,7 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
 
     let alerts = firing_alerts(service, slo, &sel, at(6, 18, 1, 6));
 
-    let heading = format!("{}: {target}% over {period}", slo.name);
+    let heading = format!("{}: {target} over {period}", slo.name);
     vec![
         panels::row(id, heading, y),
         sli,

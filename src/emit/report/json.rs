@@ -94,8 +94,8 @@ fn slo(s: &SloBudget) -> JsonSlo {
     JsonSlo {
         service: s.service.clone(),
         slo: s.slo.clone(),
-        target_percent: number(s.objective.mul(Ratio::int(100))),
-        objective: number(s.objective),
+        target_percent: number(s.target.percent()),
+        objective: number(s.target.ratio()),
         window: s.period.to_string(),
         window_seconds: seconds(s.period.ratio()),
         error_budget_ratio: number(s.budget),

@@ -17,7 +17,7 @@ mod json;
 mod table;
 
 use crate::check::{Alert, Program, Slo};
-use crate::num::{Duration, Ratio};
+use crate::num::{Duration, Ratio, Target};
 
 pub use json::json;
 pub use table::{human, markdown};
@@ -36,11 +36,11 @@ pub struct SloBudget {
     pub service: String,
     /// The SLO's name.
     pub slo: String,
-    /// The target as a ratio (0.999).
-    pub objective: Ratio,
+    /// The target.
+    pub target: Target,
     /// The SLO period.
     pub period: Duration,
-    /// The error budget as a ratio: 1 − objective.
+    /// The error budget as a ratio: 1 − target.
     pub budget: Ratio,
     /// The error budget as time, in milliseconds: how long a full outage
     /// may last within one period.
@@ -101,11 +101,11 @@ pub fn budget(program: &Program) -> Report {
 }
 
 fn slo_budget(service: &str, slo: &Slo) -> SloBudget {
-    let budget = slo.budget();
+    let budget = slo.target.budget();
     SloBudget {
         service: service.to_string(),
         slo: slo.name.clone(),
-        objective: slo.objective,
+        target: slo.target,
         period: slo.period,
         budget,
         budget_ms: slo.period.ratio().mul(budget),

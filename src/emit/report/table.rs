@@ -92,8 +92,8 @@ fn duration(ms: Ratio) -> String {
 /// 30d; error budget 0.1%, or 43m12s of full outage`.
 fn summary(s: &SloBudget) -> String {
     format!(
-        "target {}% over {}; error budget {}, or {} of full outage",
-        s.objective.mul(Ratio::int(100)),
+        "target {} over {}; error budget {}, or {} of full outage",
+        s.target,
         s.period,
         percent(s.budget),
         duration(s.budget_ms),
