@@ -108,7 +108,7 @@ fn base_labels(service: &Service, slo: &Slo) -> Labels {
 }
 
 /// The matchers that select the series of an SLO: `{service="…", slo="…"}`.
-fn own(service: &Service, slo: &Slo) -> String {
+pub fn selector(service: &Service, slo: &Slo) -> String {
     format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name)
 }
 
@@ -133,7 +133,7 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
 fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
     let labels = Arc::new(base_labels(service, slo));
     let budget = slo.target.budget().to_string();
-    let own = own(service, slo);
+    let own = selector(service, slo);
     let prefix = format!("slo:{}:{}", service.name, slo.name);
     let record = |name: String, expr: String| Rule::Record {
         record: name,

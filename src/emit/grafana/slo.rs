@@ -40,7 +40,7 @@ fn legend(base: impl std::fmt::Display, by: &[String]) -> String {
 
 /// The panels of one SLO, laid out from grid row `y`, with ids from `id`.
 pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
-    let sel = format!("{{service=\"{}\", slo=\"{}\"}}", service.name, slo.name);
+    let sel = lower::selector(service, slo);
     let period = slo.period;
     let target = slo.target;
     let budget = slo.target.budget();
