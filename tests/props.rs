@@ -271,11 +271,6 @@ proptest! {
 // ---------------------------------------------------------------------------
 // A generator of valid programs.
 
-/// Reserved words of the language: never names.
-const KEYWORDS: &[&str] = &[
-    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
-];
-
 /// Label names the compiler sets itself.
 const RESERVED_LABELS: &[&str] = &[
     "alertname",
@@ -459,7 +454,9 @@ struct Model {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    "[a-zA-Z_][a-zA-Z0-9_-]{0,10}".prop_filter("a keyword", |n| !KEYWORDS.contains(&n.as_str()))
+    "[a-zA-Z_][a-zA-Z0-9_-]{0,10}".prop_filter("a keyword", |n| {
+        !slo::syntax::KEYWORDS.contains(&n.as_str())
+    })
 }
 
 /// A string value: team, runbook or label value. Template braces are among

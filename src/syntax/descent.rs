@@ -13,10 +13,8 @@
 
 use super::ast::*;
 use super::failure::{Decisive, Expected, Failure};
-use super::recover::{
-    entry_end, ident_char, next_item, starts_item, starts_word, ENTRY_KEYWORDS, KEYWORDS,
-};
-use super::{duration, name, number, unescape};
+use super::recover::{entry_end, ident_char, next_item, starts_item, starts_word, ENTRY_KEYWORDS};
+use super::{duration, name, number, unescape, KEYWORDS};
 use crate::diag::{Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
 
