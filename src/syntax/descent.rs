@@ -839,7 +839,8 @@ mod tests {
     }
 
     /// Every spec and test fixture, and every input the fuzzer kept: they
-    /// cover the grammar (the fuzzer keeps what reaches new code in pest).
+    /// cover the grammar (the fuzzer keeps what reaches new code in this
+    /// parser).
     #[test]
     fn agrees_with_pest_on_specs_fixtures_and_the_fuzzing_corpus() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
