@@ -1,8 +1,9 @@
 //! Diagnostics: what went wrong, where, and what to do about it.
 //!
 //! Every stage pushes [`Diag`]s into one list; nothing stops at the first
-//! error. Spans are byte ranges into a source file; only [`render`] turns
-//! them into lines and columns.
+//! error. Spans are byte ranges into a source file; [`Sources::line_col`]
+//! turns them into lines and columns for the three renderings ([`render`],
+//! [`json`], [`github`]).
 
 // This module handles what users type: slicing a string inside a character,
 // or indexing past its end, would panic on it.

@@ -1,5 +1,7 @@
-//! Rendering diagnostics for people (miette: snippets, labels, help) and for
-//! machines (JSON).
+//! Rendering diagnostics for people: a source snippet with labels and help
+//! (miette), secondary spans in other files as notes, and the closing summary
+//! line. Tools get JSON from [`super::json`], GitHub Actions annotations from
+//! [`super::github`].
 
 use super::escape::escape;
 use super::excerpt::Excerpt;

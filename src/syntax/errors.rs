@@ -2,7 +2,8 @@
 //! what it found, and for the mistakes people make most, what to write.
 
 use super::failure::{Decisive, Expected, Failure};
-use super::recover::{ident_char, ITEM_KEYWORDS, KEYWORDS};
+use super::recover::{ident_char, ITEM_KEYWORDS};
+use super::KEYWORDS;
 use crate::diag::{Code, Diag, FileId, Span};
 
 /// What a rule expected, in messages.

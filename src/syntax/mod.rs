@@ -17,6 +17,12 @@ use crate::diag::{Code, Diag, FileId, Span};
 use crate::num::{Duration, Ratio};
 use ast::*;
 
+/// Reserved words: never names (the `keyword` rule of the grammar, which a
+/// test holds to this list).
+pub const KEYWORDS: [&str; 8] = [
+    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
+];
+
 /// One parsed file.
 #[derive(Debug)]
 pub struct Parsed {

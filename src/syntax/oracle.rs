@@ -296,3 +296,28 @@ impl Convert {
         }
     }
 }
+
+/// The `keyword` rule of the grammar reserves exactly [`super::KEYWORDS`].
+#[test]
+fn the_grammar_reserves_exactly_the_keywords() {
+    const GRAMMAR: &str = include_str!("../../grammar/slo.pest");
+    let rule = |name: &str| {
+        GRAMMAR
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim_start().strip_prefix('='))
+            .unwrap_or_else(|| panic!("grammar: no rule `{name}`"))
+    };
+    let mut reserved: Vec<&str> = rule("keyword")
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("kw_"))
+        .map(|kw| {
+            let body = rule(kw);
+            let word = body.split('"').nth(1);
+            word.unwrap_or_else(|| panic!("grammar: `{kw}` matches no word"))
+        })
+        .collect();
+    reserved.sort_unstable();
+    let mut keywords = super::KEYWORDS.to_vec();
+    keywords.sort_unstable();
+    assert_eq!(reserved, keywords);
+}

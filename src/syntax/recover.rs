@@ -1,11 +1,6 @@
 //! Where parsing goes on after something that does not parse, found by
 //! scanning the text: the next item, the end of a service entry. And the
-//! words that start them.
-
-/// Reserved words: not names (`keyword` in the grammar).
-pub const KEYWORDS: [&str; 8] = [
-    "policy", "defaults", "service", "labels", "sli", "slo", "over", "for",
-];
+//! words that start them (the reserved words are [`super::KEYWORDS`]).
 
 /// The words that start an item.
 pub const ITEM_KEYWORDS: [&str; 5] = ["policy", "defaults", "service", "receiver", "notify"];
