@@ -8,7 +8,7 @@
 
 use crate::diag::{Code, Diag, Span};
 use crate::num::{self, Duration, Ratio};
-use crate::syntax::ast::{Burn, Name, Policy, PolicyLine};
+use crate::syntax::ast::{Name, Policy, PolicyLine};
 
 /// How far a short window may stray from 1/12 of its long window before it
 /// is reported: by more than this factor either way (1/24 … 1/6).
@@ -79,10 +79,7 @@ fn usual_short_window(long: Duration) -> Duration {
 
 /// The burn factor of a line for an SLO of `period`; `None` for a zero window.
 fn factor(line: &PolicyLine, period: Duration) -> Option<Ratio> {
-    match line.burn {
-        Burn::Factor(f) => Some(f),
-        Burn::Share(s) => s.mul(period.ratio()).div(line.long.value.ratio()),
-    }
+    super::policy::factor(line.burn, period, line.long.value)
 }
 
 /// `SLO322`: each line should burn no faster than the one before it: a lower

@@ -102,17 +102,25 @@ pub fn alerts(lines: &[&PolicyLine], t: &Context, diags: &mut Vec<Diag>) -> Vec<
 
 pub use super::overrides::merged;
 
+/// The burn factor of a policy line: as written, or for a budget share
+/// (`2%` over `1h`) share × period / long window. `None` for a zero window.
+pub fn factor(burn: Burn, period: Duration, long: Duration) -> Option<Ratio> {
+    match burn {
+        Burn::Factor(f) => Some(f),
+        Burn::Share(percent) => percent
+            .div(Ratio::int(100))?
+            .mul(period.ratio())
+            .div(long.ratio()),
+    }
+}
+
 fn alert(line: &PolicyLine, t: &Context, diags: &mut Vec<Diag>) -> Option<Alert> {
     let (period, period_span) = t.period;
     let long = line.long.value;
     if long.0 == 0 || line.short.value.0 == 0 {
         return None; // reported by check_static
     }
-    let factor = match line.burn {
-        Burn::Factor(f) => f,
-        // factor = share × period / long window
-        Burn::Share(s) => s.mul(period.ratio()).div(long.ratio())?,
-    };
+    let factor = factor(line.burn, period, long)?;
     let mut ok = true;
     if long > period {
         ok = false;

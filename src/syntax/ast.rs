@@ -69,7 +69,8 @@ pub struct PolicyLine {
 pub enum Burn {
     /// `14.4x`: a multiple of the rate that spends the budget exactly in the period.
     Factor(Ratio),
-    /// `2%`: the share of the budget spent in the long window (as a fraction, 0.02).
+    /// `2%`: the share of the budget spent in the long window, in percent as
+    /// written (2); `check::policy::factor` turns it into a factor.
     Share(Ratio),
 }
 

@@ -102,7 +102,7 @@ impl Convert {
         let value = self.number(number);
         let burn = match rule {
             Rule::factor => Burn::Factor(value),
-            Rule::share => Burn::Share(value.div(Ratio::int(100)).unwrap_or(Ratio::ZERO)),
+            Rule::share => Burn::Share(value),
             r => unreachable!("grammar: burn {r:?}"),
         };
         let long = self.duration(next());

@@ -2,7 +2,6 @@
 //! policy (in a `policy` item and in an override of one).
 
 use super::Parser;
-use crate::num::Ratio;
 use crate::syntax::ast::*;
 use crate::syntax::failure::{Decisive, Expected};
 use crate::syntax::recover::ident_char;
@@ -39,7 +38,7 @@ impl Parser<'_> {
                     self.expect(self.at, Expected::Burn);
                     return None;
                 };
-                Burn::Share(share.div(Ratio::int(100)).unwrap_or(Ratio::ZERO))
+                Burn::Share(share)
             }
         };
         let burn_span = self.span(burn_start);
