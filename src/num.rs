@@ -376,6 +376,10 @@ impl fmt::Display for Duration {
                 return write!(f, "{}{suffix}", ms / unit);
             }
         }
+        if ms == 0 {
+            // As a spec writes it: `0s`, not `0ms`.
+            return f.write_str("0s");
+        }
         write!(f, "{ms}ms")
     }
 }
@@ -525,6 +529,8 @@ mod tests {
     fn durations_parse_and_print() {
         assert_eq!(Duration::parse("5m"), Some(Duration(300_000)));
         assert_eq!(Duration::parse("300ms"), Some(Duration(300)));
+        // A zero window is an error, and its message says it as written.
+        assert_eq!(Duration(0).to_string(), "0s");
         assert_eq!(
             Duration::parse("1h30m").map(|d| d.to_string()),
             Some("90m".into())
