@@ -3,6 +3,7 @@
 //! goes on after an error so that one run reports them all.
 
 mod broken;
+mod common;
 mod dimensions;
 mod fields;
 mod gauge;
@@ -436,15 +437,16 @@ fn keyword_span(span: Span, len: usize) -> Span {
     Span::new(span.file, span.start, (span.start + len).min(span.end))
 }
 
+/// A second item named like an earlier one of its kind.
 fn duplicate(what: &str, name: &ast::Name, first: Span) -> Diag {
-    Diag::new(
-        Code::Duplicate,
+    common::twice(
+        common::Repeated::Name {
+            what,
+            name: &name.text,
+        },
         name.span,
-        format!("{what} `{}` is defined twice", name.text),
+        first,
     )
-    .label(format!("second {what} `{}`", name.text))
-    .secondary(first, "first defined here")
-    .help(format!("{what} names must be unique; rename or remove one"))
 }
 
 /// `unread` are the `.slo` files beside the reference that were not given,

@@ -1,5 +1,6 @@
 //! Services: settings, labels, SLIs and SLOs.
 
+use super::common::{twice, unknown_kind, KindOf, Repeated};
 use super::fields::{Fields, Key, Kind};
 use super::promql::{self, Parsed, Query};
 use super::ratio;
@@ -210,16 +211,11 @@ fn labels(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
                 }
             };
             if let Some((_, first)) = out.get(name) {
-                diags.push(
-                    Diag::new(
-                        Code::DuplicateKey,
-                        setting.key.span,
-                        format!("label `{name}` is set twice"),
-                    )
-                    .label("set again here")
-                    .secondary(*first, "first set here")
-                    .help("remove one of them"),
-                );
+                diags.push(twice(
+                    Repeated::Key(format!("label `{name}`")),
+                    setting.key.span,
+                    *first,
+                ));
                 continue;
             }
             out.insert(name.to_string(), (value, setting.key.span));
@@ -259,19 +255,12 @@ fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<rati
         "latency" => (super::latency::check(sli, diags), None),
         "gauge" => (super::gauge::check(sli, diags), None),
         other => {
-            diags.push(
-                Diag::new(
-                    Code::UnknownKind,
-                    sli.kind.span,
-                    format!("unknown SLI kind `{other}`"),
-                )
-                .label("not an SLI kind")
-                .help(suggest::did_you_mean(
-                    other,
-                    SLI_KINDS.iter().copied(),
-                    "SLI kind",
-                )),
-            );
+            diags.push(unknown_kind(
+                KindOf::Sli,
+                other,
+                sli.kind.span,
+                SLI_KINDS.iter().copied(),
+            ));
             (None, None)
         }
     }
