@@ -95,12 +95,15 @@ pub enum Sli {
         total: Query,
     },
     /// A classic histogram: requests slower than the threshold are errors.
+    /// Lowering selects its `_bucket` series at the threshold and its
+    /// `_count` series.
     Latency {
-        /// The `_bucket` selector at the threshold, `le` matcher included.
-        bucket: String,
-        /// The `_count` selector.
-        count: String,
-        /// The threshold.
+        /// The histogram's base name, e.g. `http_request_duration_seconds`.
+        name: String,
+        /// Its matchers as written, without the braces (`job="api"`), or
+        /// empty; text that may end in a comment ends with a line break.
+        matchers: String,
+        /// The threshold, a bucket boundary of the histogram.
         threshold: Duration,
     },
     /// A native histogram: requests slower than the threshold are errors.
