@@ -1,21 +1,41 @@
 //! Syntax trees → a checked [`Program`]: names resolved, units and budget
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
+//!
+//! This file holds the checked types and the pass over the whole program.
+//! Every module may use its ancestors' items and its own submodules.
+//! Between siblings, uses go one way only: down this list, never up it.
+//!
+//! - `service`: a service's settings, SLIs and SLOs
+//! - `notify`: receivers and `notify` routing
+//! - `sli`: the SLI kinds, one file each (`ratio`, `latency`, `gauge`), the
+//!   names their series may have (`metric_name`), the dispatch on the kind
+//!   and what the kinds share (`sli/mod.rs`)
+//! - `labels`: the service's `labels` and the `by` labels of an SLO
+//! - `policy`, then `overrides`: alert policies and an SLO's overrides
+//! - `lints`: warnings about settings that work but are likely mistakes
+//! - `fields`: a block's settings, read by a table of keys
+//! - `promql`: PromQL parsing, hints and the labels an expression yields
+//! - `common`: diagnostics several modules report alike
+//! - `broken`: what a part of the program that did not parse may explain
+//!
+//! So `sli/latency.rs` uses `sli/mod.rs` (`missing`, `query`),
+//! `sli/metric_name.rs`, `fields` and `promql`, and `sli` never uses
+//! `service`, which dispatches to it. Output PromQL is written in
+//! [`crate::lower`]; the checker parses and analyses the user's PromQL and
+//! keeps what lowering needs (a histogram's name, matchers and threshold).
 
 mod broken;
 mod common;
-mod dimensions;
 mod fields;
-mod gauge;
-mod latency;
+mod labels;
 mod lints;
-mod metric_name;
 pub mod notify;
 mod overrides;
 mod policy;
 pub mod promql;
-mod ratio;
 mod service;
+mod sli;
 
 use crate::diag::{Code, Diag, Span};
 use crate::num::{Duration, Ratio};
@@ -433,11 +453,6 @@ fn count_errors(diags: &[Diag]) -> usize {
         .iter()
         .filter(|d| d.severity == crate::diag::Severity::Error)
         .count()
-}
-
-/// The span of a block's leading keyword of `len` bytes.
-fn keyword_span(span: Span, len: usize) -> Span {
-    Span::new(span.file, span.start, (span.start + len).min(span.end))
 }
 
 /// A second item named like an earlier one of its kind.

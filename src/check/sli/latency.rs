@@ -2,10 +2,10 @@
 //! is classic (`histogram`, with `_bucket` series and optionally its declared
 //! `buckets`) or native (`native_histogram`).
 
-use super::fields::{Fields, Key, Kind};
-use super::promql::Query;
-use super::service::{missing, query};
-use super::Sli;
+use super::{missing, query};
+use crate::check::fields::{Fields, Key, Kind};
+use crate::check::promql::Query;
+use crate::check::Sli;
 use crate::diag::{Code, Diag, Span};
 use crate::num::{Duration, Ratio};
 use crate::syntax::ast::{self, ValueKind};
@@ -138,7 +138,7 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
     };
     Some(Sli::Latency {
         name: name.to_string(),
-        matchers: super::promql::end_comment(matchers),
+        matchers: crate::check::promql::end_comment(matchers),
         threshold,
     })
 }
