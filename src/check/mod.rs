@@ -21,7 +21,8 @@
 //!
 //! So `sli/latency.rs` uses `sli/mod.rs` (`missing`, `query`),
 //! `sli/metric_name.rs`, `fields` and `promql`, and `sli` never uses
-//! `service`, which dispatches to it. Output PromQL is written in
+//! `service`, which dispatches to it. A test (`layout.rs`) reads this list
+//! and holds every `use` to it. Output PromQL is written in
 //! [`crate::lower`]; the checker parses and analyses the user's PromQL and
 //! keeps what lowering needs (a histogram's name, matchers and threshold).
 
@@ -29,6 +30,8 @@ mod broken;
 mod common;
 mod fields;
 mod labels;
+#[cfg(test)]
+mod layout;
 mod lints;
 pub mod notify;
 mod overrides;
