@@ -1,6 +1,7 @@
 //! Typed access to the `key = value` settings of a block: unknown keys,
 //! duplicates and values of the wrong kind become diagnostics here, once.
 
+use super::common::{twice, Repeated};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::{Duration, Ratio};
 use crate::syntax::ast::{PolicyLine, Setting, Value, ValueKind};
@@ -79,16 +80,11 @@ impl<'a> Fields<'a> {
                 continue;
             }
             if let Some(first) = by_key.get(key) {
-                diags.push(
-                    Diag::new(
-                        Code::DuplicateKey,
-                        s.key.span,
-                        format!("`{key}` is set twice"),
-                    )
-                    .label("set again here")
-                    .secondary(first.key.span, "first set here")
-                    .help("remove one of them"),
-                );
+                diags.push(twice(
+                    Repeated::Key(format!("`{key}`")),
+                    s.key.span,
+                    first.key.span,
+                ));
                 continue;
             }
             by_key.insert(key, s);

@@ -1,20 +1,45 @@
 //! Syntax trees → a checked [`Program`]: names resolved, units and budget
 //! math checked, PromQL validated. Every problem becomes a [`Diag`]; checking
 //! goes on after an error so that one run reports them all.
+//!
+//! This file holds the checked types and the pass over the whole program.
+//! Every module may use its ancestors' items and its own submodules.
+//! Between siblings, uses go one way only: down this list, never up it.
+//!
+//! - `service`: a service's settings, SLIs and SLOs
+//! - `notify`: receivers and `notify` routing
+//! - `sli`: the SLI kinds, one file each (`ratio`, `latency`, `gauge`), the
+//!   names their series may have (`metric_name`), the dispatch on the kind
+//!   and what the kinds share (`sli/mod.rs`)
+//! - `labels`: the service's `labels` and the `by` labels of an SLO
+//! - `lints`: warnings about settings that work but are likely mistakes
+//!   (the policy lints read a line's burn factor as `policy` works it out)
+//! - `policy`, then `overrides`: alert policies and an SLO's overrides
+//! - `fields`: a block's settings, read by a table of keys
+//! - `promql`: PromQL parsing, hints and the labels an expression yields
+//! - `common`: diagnostics several modules report alike
+//! - `broken`: what a part of the program that did not parse may explain
+//!
+//! So `sli/latency.rs` uses `sli/mod.rs` (`missing`, `query`),
+//! `sli/metric_name.rs`, `fields` and `promql`, and `sli` never uses
+//! `service`, which dispatches to it. A test (`layout.rs`) reads this list
+//! and holds every `use` to it. Output PromQL is written in
+//! [`crate::lower`]; the checker parses and analyses the user's PromQL and
+//! keeps what lowering needs (a histogram's name, matchers and threshold).
 
 mod broken;
-mod dimensions;
+mod common;
 mod fields;
-mod gauge;
-mod latency;
+mod labels;
+#[cfg(test)]
+mod layout;
 mod lints;
-mod metric_name;
 pub mod notify;
 mod overrides;
 mod policy;
 pub mod promql;
-mod ratio;
 mod service;
+mod sli;
 
 use crate::diag::{Code, Diag, Span};
 use crate::num::{Duration, Ratio, Target};
@@ -87,12 +112,15 @@ pub enum Sli {
         total: Query,
     },
     /// A classic histogram: requests slower than the threshold are errors.
+    /// Lowering selects its `_bucket` series at the threshold and its
+    /// `_count` series.
     Latency {
-        /// The `_bucket` selector at the threshold, `le` matcher included.
-        bucket: String,
-        /// The `_count` selector.
-        count: String,
-        /// The threshold.
+        /// The histogram's base name, e.g. `http_request_duration_seconds`.
+        name: String,
+        /// Its matchers as written, without the braces (`job="api"`), or
+        /// empty; text that may end in a comment ends with a line break.
+        matchers: String,
+        /// The threshold, a bucket boundary of the histogram.
         threshold: Duration,
     },
     /// A native histogram: requests slower than the threshold are errors.
@@ -424,20 +452,16 @@ fn count_errors(diags: &[Diag]) -> usize {
         .count()
 }
 
-/// The span of a block's leading keyword of `len` bytes.
-fn keyword_span(span: Span, len: usize) -> Span {
-    Span::new(span.file, span.start, (span.start + len).min(span.end))
-}
-
+/// A second item named like an earlier one of its kind.
 fn duplicate(what: &str, name: &ast::Name, first: Span) -> Diag {
-    Diag::new(
-        Code::Duplicate,
+    common::twice(
+        common::Repeated::Name {
+            what,
+            name: &name.text,
+        },
         name.span,
-        format!("{what} `{}` is defined twice", name.text),
+        first,
     )
-    .label(format!("second {what} `{}`", name.text))
-    .secondary(first, "first defined here")
-    .help(format!("{what} names must be unique; rename or remove one"))
 }
 
 /// `unread` are the `.slo` files beside the reference that were not given,

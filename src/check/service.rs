@@ -1,9 +1,8 @@
 //! Services: settings, labels, SLIs and SLOs.
 
 use super::fields::{Fields, Key, Kind};
-use super::promql::{self, Parsed, Query};
-use super::ratio;
-use super::{dimensions, policy, Alert, Defaults, Events, Service, Sli, Slo, DEFAULT_PERIOD};
+use super::sli::{self, Sides};
+use super::{labels, policy, Alert, Defaults, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::{Ratio, Target};
 use crate::syntax::ast;
@@ -19,18 +18,6 @@ pub struct Context<'a, 'p> {
     pub severities: &'a BTreeSet<&'p str>,
 }
 
-/// Labels the compiler sets itself; a service may not set them.
-pub const RESERVED_LABELS: &[&str] = &[
-    "alertname",
-    "le",
-    "long_window",
-    "service",
-    "severity",
-    "short_window",
-    "slo",
-    "team",
-];
-
 const SERVICE_KEYS: &[Key] = &[
     Key {
         name: "team",
@@ -41,24 +28,6 @@ const SERVICE_KEYS: &[Key] = &[
         name: "runbook",
         kind: Kind::Str,
         example: "`runbook = \"https://runbooks.example.com/checkout\"`",
-    },
-];
-
-const RATIO_KEYS: &[Key] = &[
-    Key {
-        name: "bad",
-        kind: Kind::Promql,
-        example: "bad = `http_requests_total{code=~\"5..\"}`",
-    },
-    Key {
-        name: "good",
-        kind: Kind::Promql,
-        example: "good = `http_requests_total{code!~\"5..\"}`",
-    },
-    Key {
-        name: "total",
-        kind: Kind::Promql,
-        example: "total = `http_requests_total`",
     },
 ];
 
@@ -91,9 +60,6 @@ const SLO_KEYS: &[Key] = &[
     super::NO_DATA_KEY,
 ];
 
-/// The SLI kinds.
-const SLI_KINDS: &[&str] = &["gauge", "latency", "ratio"];
-
 /// Checks one service. `None` when it has errors.
 pub fn check<'p>(
     s: &'p ast::Service,
@@ -107,7 +73,7 @@ pub fn check<'p>(
     let runbook = settings
         .string("runbook", diags)
         .map(|(r, _)| r.to_string());
-    let labels = labels(s, diags);
+    let labels = labels::service(s, diags);
 
     // SLIs, by name.
     let mut slis: Slis = BTreeMap::new();
@@ -116,7 +82,7 @@ pub fn check<'p>(
             diags.push(super::duplicate("SLI", &sli.name, first.name.span));
             continue;
         }
-        let (checked, sides) = check_sli(sli, diags);
+        let (checked, sides) = sli::check(sli, diags);
         slis.insert(&sli.name.text, (sli, checked, sides));
     }
 
@@ -165,193 +131,9 @@ pub fn check<'p>(
     })
 }
 
-fn labels(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
-    let mut out: BTreeMap<String, (String, Span)> = BTreeMap::new();
-    for (i, block) in s.labels.iter().enumerate() {
-        if i > 0 {
-            diags.push(
-                Diag::new(
-                    Code::DuplicateKey,
-                    super::keyword_span(block.span, 6),
-                    "`labels` is given twice",
-                )
-                .label("second `labels` block")
-                .secondary(super::keyword_span(s.labels[0].span, 6), "first given here")
-                .help("put all labels in one `labels` block"),
-            );
-        }
-        for setting in &block.settings {
-            let name = setting.key.text.as_str();
-            if let Some(problem) = label_name_problem(name) {
-                diags.push(
-                    Diag::new(
-                        Code::InvalidLabel,
-                        setting.key.span,
-                        format!("`{name}` cannot be used as a label name"),
-                    )
-                    .label(problem)
-                    .help("label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets"),
-                );
-                continue;
-            }
-            let value = match &setting.value.kind {
-                ast::ValueKind::Str(v) => v.clone(),
-                other => {
-                    diags.push(
-                        Diag::new(
-                            Code::WrongType,
-                            setting.value.span,
-                            format!("label `{name}` takes a string, found {}", other.describe()),
-                        )
-                        .label("expected a string")
-                        .help(format!("label values are strings: `{name} = \"…\"`")),
-                    );
-                    continue;
-                }
-            };
-            if let Some((_, first)) = out.get(name) {
-                diags.push(
-                    Diag::new(
-                        Code::DuplicateKey,
-                        setting.key.span,
-                        format!("label `{name}` is set twice"),
-                    )
-                    .label("set again here")
-                    .secondary(*first, "first set here")
-                    .help("remove one of them"),
-                );
-                continue;
-            }
-            out.insert(name.to_string(), (value, setting.key.span));
-        }
-    }
-    out.into_iter().map(|(k, (v, _))| (k, v)).collect()
-}
-
-/// Why `name` is not a usable label name, if it is not.
-pub(super) fn label_name_problem(name: &str) -> Option<&'static str> {
-    let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Some("not a valid Prometheus label name");
-    }
-    if name.starts_with("__") {
-        return Some("names starting with `__` are reserved by Prometheus");
-    }
-    if RESERVED_LABELS.contains(&name) {
-        return Some("the compiler sets this label itself");
-    }
-    None
-}
-
 /// The SLIs of a service by name: each as written, checked, and for a
-/// ratio, its sides for [`ratio::check`].
-type Slis<'p> = BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>, Option<ratio::Sides>)>;
-
-fn check_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<ratio::Sides>) {
-    match sli.kind.text.as_str() {
-        "ratio" => match ratio_sli(sli, diags) {
-            Some((checked, sides)) => (Some(checked), Some(sides)),
-            None => (None, None),
-        },
-        "latency" => (super::latency::check(sli, diags), None),
-        "gauge" => (super::gauge::check(sli, diags), None),
-        other => {
-            diags.push(
-                Diag::new(
-                    Code::UnknownKind,
-                    sli.kind.span,
-                    format!("unknown SLI kind `{other}`"),
-                )
-                .label("not an SLI kind")
-                .help(suggest::did_you_mean(
-                    other,
-                    SLI_KINDS.iter().copied(),
-                    "SLI kind",
-                )),
-            );
-            (None, None)
-        }
-    }
-}
-
-pub(super) fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
-    Diag::new(
-        Code::MissingKey,
-        sli.name.span,
-        format!("SLI `{}` has no `{what}`", sli.name.text),
-    )
-    .label(format!("`{what}` missing"))
-    .help(format!("add {example}"))
-}
-
-pub(super) fn query(f: &Fields, key: &str, diags: &mut Vec<Diag>) -> Option<(Query, Parsed, Span)> {
-    let (text, span) = f.promql(key, diags)?;
-    promql::check(text, span, key, diags).map(|(q, p)| (q, p, span))
-}
-
-fn ratio_sli(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<(Sli, ratio::Sides)> {
-    let f = Fields::new(&sli.block.settings, RATIO_KEYS, "a `ratio` SLI", diags);
-    let (bad, good) = (f.setting("bad"), f.setting("good"));
-    if let (Some(b), Some(g)) = (bad, good) {
-        diags.push(
-            Diag::new(
-                Code::ConflictingKeys,
-                g.key.span,
-                "a ratio SLI has `bad` or `good`, not both",
-            )
-            .label("`good` given here")
-            .secondary(b.key.span, "`bad` given here")
-            .help("keep the one you count directly; the compiler derives the other from `total`"),
-        );
-    }
-    if bad.is_none() && good.is_none() {
-        diags.push(missing(
-            sli,
-            "bad` or `good",
-            "`bad = `…`` (failed events) or `good = `…`` (successful events)",
-        ));
-    }
-    if !f.has("total") {
-        diags.push(missing(sli, "total", "total = `…` (all events)"));
-    }
-    let total = query(&f, "total", diags);
-    let events = if bad.is_some() {
-        query(&f, "bad", diags).map(|(q, e, s)| (Events::Bad(q), e, s, "bad"))
-    } else {
-        query(&f, "good", diags).map(|(q, e, s)| (Events::Good(q), e, s, "good"))
-    };
-    let (total, total_expr, total_span) = total?;
-    let (events, events_expr, events_span, key) = events?;
-    if events_expr.same_as(&total_expr) {
-        diags.push(
-            Diag::new(Code::SameBadTotal, events_span, format!("`{key}` and `total` are the same"))
-                .label(format!("`{key}` here"))
-                .secondary(total_span, "`total` here")
-                .help(if key == "bad" {
-                    "the error ratio would always be 100%; narrow `bad` to the failed events, e.g. with `code=~\"5..\"`"
-                } else {
-                    "the error ratio would always be 0%; narrow `good` to the successful events"
-                }),
-        );
-        return None;
-    }
-    super::metric_name::ratio(
-        &f,
-        &[(key, &events_expr.expr), ("total", &total_expr.expr)],
-        diags,
-    );
-    let (Events::Bad(events_query) | Events::Good(events_query)) = &events;
-    let sides = ratio::Sides::new(
-        &sli.name.text,
-        key,
-        (events_query, &events_expr.expr, events_span),
-        (&total, &total_expr.expr, total_span),
-    );
-    Some((Sli::Ratio { events, total }, sides))
-}
+/// ratio, its sides for [`sli::check_sides`].
+type Slis<'p> = BTreeMap<&'p str, (&'p ast::Sli, Option<Sli>, Option<Sides>)>;
 
 fn check_slo<'p>(
     service: &'p ast::Service,
@@ -507,7 +289,7 @@ fn check_slo<'p>(
             let sli = sli
                 .as_ref()
                 .and_then(|(n, c)| slis.get(n).map(|(a, ..)| (*a, c)));
-            dimensions::check(items, &service.labels, sli, diags)
+            labels::by(items, &service.labels, sli, diags)
         }
         None => Some(Vec::new()),
     };
@@ -518,7 +300,7 @@ fn check_slo<'p>(
             .get_mut(sli_name)
             .is_some_and(|seen| seen.insert(by.clone()));
         if let (true, Some((.., Some(sides)))) = (first, slis.get(sli_name)) {
-            ratio::check(sides, by, diags);
+            sli::check_sides(sides, by, diags);
         }
     }
 
@@ -579,17 +361,4 @@ fn no_data_severity(own: Option<&str>, defaults: &Defaults, alerts: &[Alert]) ->
         },
     };
     (chosen != "none").then(|| chosen.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn label_names() {
-        assert!(label_name_problem("tier").is_none());
-        assert!(label_name_problem("__tier").is_some());
-        assert!(label_name_problem("service").is_some());
-        assert!(label_name_problem("my-tier").is_some());
-    }
 }

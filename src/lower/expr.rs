@@ -25,6 +25,43 @@ fn indent(text: &str) -> String {
     text.replace('\n', "\n  ")
 }
 
+/// The series `<name><suffix>` of a classic histogram with its matchers and
+/// `extra`, one more matcher or none.
+fn histogram_series(name: &str, suffix: &str, matchers: &str, extra: &str) -> String {
+    let braces = match (matchers.is_empty(), extra.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => format!("{{{extra}}}"),
+        (false, true) => format!("{{{matchers}}}"),
+        (false, false) => format!("{{{matchers}, {extra}}}"),
+    };
+    format!("{name}{suffix}{braces}")
+}
+
+/// The `_bucket` series of a classic histogram at `threshold`.
+fn bucket(name: &str, matchers: &str, threshold: Duration) -> String {
+    let le = format!("le=~\"{}\"", le_regex(threshold));
+    histogram_series(name, "_bucket", matchers, &le)
+}
+
+/// The `_count` series of a classic histogram.
+fn count(name: &str, matchers: &str) -> String {
+    histogram_series(name, "_count", matchers, "")
+}
+
+/// The `le` regex for a threshold in seconds, escaped for a PromQL string.
+/// Prometheus 3 normalises `le` values of classic histograms to float
+/// spelling (`1` becomes `1.0`), so a whole number matches both spellings.
+fn le_regex(threshold: Duration) -> String {
+    let seconds = threshold.seconds();
+    let text = seconds.to_string();
+    let escaped = text.replace('.', "\\\\.");
+    if text.contains('.') {
+        escaped
+    } else {
+        format!("{escaped}|{escaped}\\\\.0")
+    }
+}
+
 /// The events of a query, as an instant vector: a selector becomes
 /// `sum(rate(<selector>[$window]))` (`sum by (…)` per label); a template
 /// is taken as written.
@@ -74,10 +111,22 @@ pub fn error_ratio(sli: &Sli, by: &[String]) -> String {
             indent(&events_or_zero(good, total, by)),
             events(total, by)
         ),
-        Sli::Latency { bucket, count, .. } => format!(
+        Sli::Latency {
+            name,
+            matchers,
+            threshold,
+        } => format!(
             "1 - (\n  {}\n  /\n  {}\n)",
-            aggregate("sum", by, &format!("rate({bucket}[{WINDOW}])")),
-            aggregate("sum", by, &format!("rate({count}[{WINDOW}])")),
+            aggregate(
+                "sum",
+                by,
+                &format!("rate({}[{WINDOW}])", bucket(name, matchers, *threshold))
+            ),
+            aggregate(
+                "sum",
+                by,
+                &format!("rate({}[{WINDOW}])", count(name, matchers))
+            ),
         ),
         Sli::NativeLatency {
             histogram,
@@ -115,7 +164,11 @@ pub fn over(ratio: &str, window: Duration) -> String {
 pub fn total(sli: &Sli, by: &[String]) -> String {
     match sli {
         Sli::Ratio { total, .. } => events(total, by),
-        Sli::Latency { count, .. } => aggregate("sum", by, &format!("rate({count}[{WINDOW}])")),
+        Sli::Latency { name, matchers, .. } => aggregate(
+            "sum",
+            by,
+            &format!("rate({}[{WINDOW}])", count(name, matchers)),
+        ),
         Sli::NativeLatency { histogram, .. } => {
             aggregate("sum", by, &format!("rate({histogram}[{WINDOW}])"))
         }
@@ -125,5 +178,30 @@ pub fn total(sli: &Sli, by: &[String]) -> String {
             Query::Selector(s) => aggregate("avg", by, &format!("avg_over_time({s}[{WINDOW}])")),
             Query::Template(t) => format!("({t})"),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn le_regex_matches_both_spellings_of_whole_seconds() {
+        assert_eq!(le_regex(Duration(300)), "0\\\\.3");
+        assert_eq!(le_regex(Duration(1000)), "1|1\\\\.0");
+    }
+
+    #[test]
+    fn histogram_series_join_matchers_and_le() {
+        assert_eq!(count("h", ""), "h_count");
+        assert_eq!(count("h", "job=\"a\""), "h_count{job=\"a\"}");
+        assert_eq!(
+            bucket("h", "job=\"a\"", Duration(300)),
+            "h_bucket{job=\"a\", le=~\"0\\\\.3\"}"
+        );
+        assert_eq!(
+            bucket("h", "", Duration(1000)),
+            "h_bucket{le=~\"1|1\\\\.0\"}"
+        );
     }
 }

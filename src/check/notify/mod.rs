@@ -10,6 +10,7 @@ mod receiver;
 use receiver::{check_url, receiver};
 pub use receiver::{Receiver, ReceiverKind};
 
+use super::common::{twice, Repeated};
 use super::fields::{Fields, Key, Kind};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Duration;
@@ -185,10 +186,12 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
                     // Still checked, for its own mistakes.
                     let _ = receiver(r, diags);
                     diags.push(twice(
-                        format!("receiver `{}` is defined twice", r.name.text),
+                        Repeated::Routing {
+                            message: format!("receiver `{}` is defined twice", r.name.text),
+                            help: "receiver names must be unique; rename or remove one",
+                        },
                         r.name.span,
                         first.name.span,
-                        "receiver names must be unique; rename or remove one",
                     ));
                 } else {
                     receivers.insert(&r.name.text, (r, receiver(r, diags)));
@@ -257,15 +260,18 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
         };
         let routes = notify_routes(n, &scope, &severities, &mut resolve, diags);
         if let Some((first, _)) = by_scope.get(&scope) {
+            let message = match &scope {
+                Scope::Service(s) => format!("service `{s}` has two `notify` blocks"),
+                Scope::Team(t) => format!("team `{t}` has two `notify` blocks"),
+                Scope::All => "two `notify` blocks without a scope".to_string(),
+            };
             diags.push(twice(
-                match &scope {
-                    Scope::Service(s) => format!("service `{s}` has two `notify` blocks"),
-                    Scope::Team(t) => format!("team `{t}` has two `notify` blocks"),
-                    Scope::All => "two `notify` blocks without a scope".to_string(),
+                Repeated::Routing {
+                    message,
+                    help: "put all of its routes in one `notify` block",
                 },
                 span,
                 *first,
-                "put all of its routes in one `notify` block",
             ));
             continue;
         }
@@ -385,13 +391,6 @@ fn team(s: &ast::Service) -> Option<&str> {
         })
 }
 
-fn twice(message: String, span: Span, first: Span, help: &str) -> Diag {
-    Diag::new(Code::DuplicateNotify, span, message)
-        .label("defined again here")
-        .secondary(first, "first defined here")
-        .help(help)
-}
-
 fn unknown_scope<'n>(
     what: &str,
     name: &ast::Name,
@@ -434,16 +433,7 @@ fn notify_routes(
     for s in &n.block.settings {
         let key = s.key.text.as_str();
         if let Some(first) = seen.insert(key, s.key.span) {
-            diags.push(
-                Diag::new(
-                    Code::DuplicateKey,
-                    s.key.span,
-                    format!("`{key}` is set twice"),
-                )
-                .label("set again here")
-                .secondary(first, "first set here")
-                .help("remove one of them"),
-            );
+            diags.push(twice(Repeated::Key(format!("`{key}`")), s.key.span, first));
             continue;
         }
         if let Some(k) = TIMING_KEYS.iter().find(|k| k.name == key) {

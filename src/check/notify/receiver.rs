@@ -1,8 +1,9 @@
 //! Receivers: the integrations Alertmanager notifies, each checked for the
 //! keys its kind needs, with secrets only as file references.
 
+use crate::check::common::{unknown_kind, KindOf};
 use crate::check::fields::{Fields, Key, Kind};
-use crate::diag::{suggest, Code, Diag, Span};
+use crate::diag::{Code, Diag, Span};
 use crate::syntax::ast;
 use std::collections::BTreeSet;
 
@@ -167,19 +168,12 @@ const KINDS: &[KindSpec] = &[
 
 pub(super) fn receiver(r: &ast::Receiver, diags: &mut Vec<Diag>) -> Option<Receiver> {
     let Some(spec) = KINDS.iter().find(|k| k.name == r.kind.text) else {
-        diags.push(
-            Diag::new(
-                Code::UnknownReceiverKind,
-                r.kind.span,
-                format!("unknown receiver kind `{}`", r.kind.text),
-            )
-            .label("not a receiver kind")
-            .help(suggest::did_you_mean(
-                &r.kind.text,
-                KINDS.iter().map(|k| k.name),
-                "receiver kind",
-            )),
-        );
+        diags.push(unknown_kind(
+            KindOf::Receiver,
+            &r.kind.text,
+            r.kind.span,
+            KINDS.iter().map(|k| k.name),
+        ));
         return None;
     };
     let errors = diags.len();

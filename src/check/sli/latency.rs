@@ -2,10 +2,10 @@
 //! is classic (`histogram`, with `_bucket` series and optionally its declared
 //! `buckets`) or native (`native_histogram`).
 
-use super::fields::{Fields, Key, Kind};
-use super::promql::Query;
-use super::service::{missing, query};
-use super::Sli;
+use super::{missing, query};
+use crate::check::fields::{Fields, Key, Kind};
+use crate::check::promql::Query;
+use crate::check::Sli;
 use crate::diag::{Code, Diag, Span};
 use crate::num::{Duration, Ratio};
 use crate::syntax::ast::{self, ValueKind};
@@ -136,17 +136,9 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<Sli> {
         diags.push(not_selector("histogram", span));
         return None;
     };
-    let le = le_regex(threshold);
-    let matchers = super::promql::end_comment(matchers);
-    let join = |extra: &str| match (matchers.is_empty(), extra.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => format!("{{{extra}}}"),
-        (false, true) => format!("{{{matchers}}}"),
-        (false, false) => format!("{{{matchers}, {extra}}}"),
-    };
     Some(Sli::Latency {
-        bucket: format!("{name}_bucket{}", join(&format!("le=~\"{le}\""))),
-        count: format!("{name}_count{}", join("")),
+        name: name.to_string(),
+        matchers: crate::check::promql::end_comment(matchers),
         threshold,
     })
 }
@@ -299,30 +291,5 @@ fn has_le(expr: &Expr) -> bool {
     match expr {
         Expr::VectorSelector(vs) => vs.matchers.matchers.iter().any(|m| m.name == "le"),
         _ => false,
-    }
-}
-
-/// The `le` regex for a threshold in seconds. Prometheus 3 normalises `le`
-/// values of classic histograms to float spelling (`1` becomes `1.0`), so a
-/// whole number matches both spellings.
-fn le_regex(threshold: Duration) -> String {
-    let seconds = threshold.seconds();
-    let text = seconds.to_string();
-    let escaped = text.replace('.', "\\\\.");
-    if text.contains('.') {
-        escaped
-    } else {
-        format!("{escaped}|{escaped}\\\\.0")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn le_regex_matches_both_spellings_of_whole_seconds() {
-        assert_eq!(le_regex(Duration(300)), "0\\\\.3");
-        assert_eq!(le_regex(Duration(1000)), "1|1\\\\.0");
     }
 }

@@ -10,7 +10,7 @@
 //! Full `$window` expressions are used as written, and `{__name__=…}` may be
 //! a regex; neither is guessed at.
 
-use super::fields::Fields;
+use crate::check::fields::Fields;
 use crate::diag::{Code, Diag, Span};
 use promql_parser::parser::Expr;
 

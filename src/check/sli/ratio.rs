@@ -1,5 +1,7 @@
-//! The two sides of a ratio SLI must be able to match.
+//! Ratio SLIs: failed (`bad`) or successful (`good`) events over all events
+//! (`total`), each a counter.
 //!
+//! The two sides must be able to match.
 //! The compiler writes the error ratio as `bad / total` (or
 //! `1 - good / total`) with one-to-one matching: a series of one side is
 //! divided by the series of the other with the same labels, and a series
@@ -8,11 +10,95 @@
 //! `bad` filters on divide each error series by itself. Both are errors.
 //! When the labels cannot be known from the expressions, a warning says so.
 
-use super::promql::labels::{self, Labels, Shape};
-use super::promql::Query;
+use super::{missing, query};
+use crate::check::fields::{Fields, Key, Kind};
+use crate::check::promql::labels::{self, Labels, Shape};
+use crate::check::promql::Query;
+use crate::check::{Events, Sli};
 use crate::diag::{Code, Diag, Span};
+use crate::syntax::ast;
 use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, BTreeSet};
+
+const RATIO_KEYS: &[Key] = &[
+    Key {
+        name: "bad",
+        kind: Kind::Promql,
+        example: "bad = `http_requests_total{code=~\"5..\"}`",
+    },
+    Key {
+        name: "good",
+        kind: Kind::Promql,
+        example: "good = `http_requests_total{code!~\"5..\"}`",
+    },
+    Key {
+        name: "total",
+        kind: Kind::Promql,
+        example: "total = `http_requests_total`",
+    },
+];
+
+/// Checks a `ratio` SLI; with it, its sides for [`check_sides`].
+pub(super) fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> Option<(Sli, Sides)> {
+    let f = Fields::new(&sli.block.settings, RATIO_KEYS, "a `ratio` SLI", diags);
+    let (bad, good) = (f.setting("bad"), f.setting("good"));
+    if let (Some(b), Some(g)) = (bad, good) {
+        diags.push(
+            Diag::new(
+                Code::ConflictingKeys,
+                g.key.span,
+                "a ratio SLI has `bad` or `good`, not both",
+            )
+            .label("`good` given here")
+            .secondary(b.key.span, "`bad` given here")
+            .help("keep the one you count directly; the compiler derives the other from `total`"),
+        );
+    }
+    if bad.is_none() && good.is_none() {
+        diags.push(missing(
+            sli,
+            "bad` or `good",
+            "`bad = `…`` (failed events) or `good = `…`` (successful events)",
+        ));
+    }
+    if !f.has("total") {
+        diags.push(missing(sli, "total", "total = `…` (all events)"));
+    }
+    let total = query(&f, "total", diags);
+    let events = if bad.is_some() {
+        query(&f, "bad", diags).map(|(q, e, s)| (Events::Bad(q), e, s, "bad"))
+    } else {
+        query(&f, "good", diags).map(|(q, e, s)| (Events::Good(q), e, s, "good"))
+    };
+    let (total, total_expr, total_span) = total?;
+    let (events, events_expr, events_span, key) = events?;
+    if events_expr.same_as(&total_expr) {
+        diags.push(
+            Diag::new(Code::SameBadTotal, events_span, format!("`{key}` and `total` are the same"))
+                .label(format!("`{key}` here"))
+                .secondary(total_span, "`total` here")
+                .help(if key == "bad" {
+                    "the error ratio would always be 100%; narrow `bad` to the failed events, e.g. with `code=~\"5..\"`"
+                } else {
+                    "the error ratio would always be 0%; narrow `good` to the successful events"
+                }),
+        );
+        return None;
+    }
+    super::metric_name::ratio(
+        &f,
+        &[(key, &events_expr.expr), ("total", &total_expr.expr)],
+        diags,
+    );
+    let (Events::Bad(events_query) | Events::Good(events_query)) = &events;
+    let sides = Sides::new(
+        &sli.name.text,
+        key,
+        (events_query, &events_expr.expr, events_span),
+        (&total, &total_expr.expr, total_span),
+    );
+    Some((Sli::Ratio { events, total }, sides))
+}
 
 /// One side of the ratio, as far as matching goes.
 struct Side {
@@ -86,7 +172,7 @@ impl Sides {
 }
 
 /// Checks that the sides of a ratio SLI can match, for an SLO split by `by`.
-pub fn check(sides: &Sides, by: &[String], diags: &mut Vec<Diag>) {
+pub fn check_sides(sides: &Sides, by: &[String], diags: &mut Vec<Diag>) {
     let (events, total) = (&sides.events, &sides.total);
     let (events_labels, total_labels) = (events.labels(by), total.labels(by));
     let pairs: Vec<(&Shape, &Shape)> = events_labels

@@ -1,17 +1,113 @@
-//! Per-label SLOs: `by = [route, region]` makes one SLO per value of those
-//! labels. The names must be usable labels, each once, not also fixed by the
-//! service's `labels`, and a full PromQL expression must keep them.
+//! Label names: the service's `labels`, set on every series and alert, and
+//! the `by` labels of a per-label SLO. `by = [route, region]` makes one SLO
+//! per value of those labels. The names must be usable labels, each once,
+//! not also fixed by the service's `labels`, and a full PromQL expression
+//! must keep them.
 
+use super::common::{twice, Repeated};
 use super::promql::{self, Query};
-use super::service::label_name_problem;
 use super::{Events, Sli};
 use crate::diag::{Code, Diag, Span};
 use crate::syntax::ast::{self, ValueKind};
 use promql_parser::parser::Expr;
 use std::collections::BTreeMap;
 
+/// Labels the compiler sets itself; a service may not set them.
+pub const RESERVED_LABELS: &[&str] = &[
+    "alertname",
+    "le",
+    "long_window",
+    "service",
+    "severity",
+    "short_window",
+    "slo",
+    "team",
+];
+
+/// The service's `labels`, sorted by name.
+pub fn service(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
+    let mut out: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    for (i, block) in s.labels.iter().enumerate() {
+        if i > 0 {
+            diags.push(
+                Diag::new(
+                    Code::DuplicateKey,
+                    keyword_span(block.span, 6),
+                    "`labels` is given twice",
+                )
+                .label("second `labels` block")
+                .secondary(keyword_span(s.labels[0].span, 6), "first given here")
+                .help("put all labels in one `labels` block"),
+            );
+        }
+        for setting in &block.settings {
+            let name = setting.key.text.as_str();
+            if let Some(problem) = label_name_problem(name) {
+                diags.push(
+                    Diag::new(
+                        Code::InvalidLabel,
+                        setting.key.span,
+                        format!("`{name}` cannot be used as a label name"),
+                    )
+                    .label(problem)
+                    .help("label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets"),
+                );
+                continue;
+            }
+            let value = match &setting.value.kind {
+                ast::ValueKind::Str(v) => v.clone(),
+                other => {
+                    diags.push(
+                        Diag::new(
+                            Code::WrongType,
+                            setting.value.span,
+                            format!("label `{name}` takes a string, found {}", other.describe()),
+                        )
+                        .label("expected a string")
+                        .help(format!("label values are strings: `{name} = \"…\"`")),
+                    );
+                    continue;
+                }
+            };
+            if let Some((_, first)) = out.get(name) {
+                diags.push(twice(
+                    Repeated::Key(format!("label `{name}`")),
+                    setting.key.span,
+                    *first,
+                ));
+                continue;
+            }
+            out.insert(name.to_string(), (value, setting.key.span));
+        }
+    }
+    out.into_iter().map(|(k, (v, _))| (k, v)).collect()
+}
+
+/// Why `name` is not a usable label name, if it is not.
+fn label_name_problem(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some("not a valid Prometheus label name");
+    }
+    if name.starts_with("__") {
+        return Some("names starting with `__` are reserved by Prometheus");
+    }
+    if RESERVED_LABELS.contains(&name) {
+        return Some("the compiler sets this label itself");
+    }
+    None
+}
+
+/// The span of a block's leading keyword of `len` bytes.
+fn keyword_span(span: Span, len: usize) -> Span {
+    Span::new(span.file, span.start, (span.start + len).min(span.end))
+}
+
 /// Checks the labels of `by`. `sli` is the SLO's SLI, when it resolved.
-pub fn check(
+pub fn by(
     items: &[ast::Value],
     service_labels: &[ast::Block],
     sli: Option<(&ast::Sli, &Sli)>,
@@ -156,6 +252,14 @@ mod tests {
     fn keeps(text: &str) -> bool {
         let expr = promql::parse_template(text).expect("parses");
         keeps_label(&expr, "route")
+    }
+
+    #[test]
+    fn label_names() {
+        assert!(label_name_problem("tier").is_none());
+        assert!(label_name_problem("__tier").is_some());
+        assert!(label_name_problem("service").is_some());
+        assert!(label_name_problem("my-tier").is_some());
     }
 
     #[test]

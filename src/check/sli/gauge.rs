@@ -2,10 +2,10 @@
 //! otherwise, such as `probe_success`; its average over a window is the good
 //! (or bad) fraction of that window.
 
-use super::fields::{Fields, Key, Kind};
-use super::promql::Query;
-use super::service::{missing, query};
-use super::{Events, Sli};
+use super::{missing, query};
+use crate::check::fields::{Fields, Key, Kind};
+use crate::check::promql::Query;
+use crate::check::{Events, Sli};
 use crate::diag::{Code, Diag};
 use crate::syntax::ast;
 
