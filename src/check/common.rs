@@ -1,8 +1,10 @@
 //! Diagnostics that several checks report alike, each built in one place so
 //! that they read the same wherever they come from: a name defined twice or
-//! a key set twice, and an unknown kind of SLI or receiver.
+//! a key set twice, an unknown kind of SLI or receiver, a key an item must
+//! have, and a duration that is not a whole number of seconds.
 
 use crate::diag::{suggest, Code, Diag, Span};
+use crate::num::Duration;
 
 /// What was given twice; it decides the code and the wording.
 pub enum Repeated<'a> {
@@ -88,6 +90,47 @@ pub fn unknown_kind<'k>(
             known,
             &format!("{what} kind"),
         ))
+}
+
+/// `SLO104`: the item `what` named `name` (at `at`) lacks `key`; `example`
+/// is the setting to add, e.g. `` `target = 99.9%` ``.
+pub fn missing_key(what: &str, name: &str, at: Span, key: &str, example: &str) -> Diag {
+    Diag::new(
+        Code::MissingKey,
+        at,
+        format!("{what} `{name}` has no `{key}`"),
+    )
+    .label(format!("`{key}` missing"))
+    .help(format!("add {example}"))
+}
+
+/// `SLO202` unless `d` is a whole, non-zero number of seconds: the only
+/// durations Prometheus takes for a range or a retention. `what` names the
+/// setting in the message (`long window`, `retention`), `zero` is the label
+/// of a zero and `help` what to write instead. Says whether `d` is usable.
+pub fn whole_seconds(
+    d: Duration,
+    span: Span,
+    (what, zero, help): (&str, &str, &str),
+    diags: &mut Vec<Diag>,
+) -> bool {
+    if d.0 != 0 && d.0.is_multiple_of(Duration::SECOND) {
+        return true;
+    }
+    diags.push(
+        Diag::new(
+            Code::InvalidWindow,
+            span,
+            format!("{what} `{d}` cannot be used"),
+        )
+        .label(if d.0 == 0 {
+            zero
+        } else {
+            "not a whole number of seconds"
+        })
+        .help(help),
+    );
+    false
 }
 
 #[cfg(test)]

@@ -208,23 +208,16 @@ pub fn unread_files(unread: &[String]) -> Option<String> {
 
 /// A declared retention must be a usable, non-zero number of seconds.
 pub fn check_retention(retention: Duration, span: Span, diags: &mut Vec<Diag>) -> bool {
-    if retention.0 == 0 || !retention.0.is_multiple_of(Duration::SECOND) {
-        diags.push(
-            Diag::new(
-                Code::InvalidWindow,
-                span,
-                format!("retention `{retention}` cannot be used"),
-            )
-            .label(if retention.0 == 0 {
-                "a retention of zero"
-            } else {
-                "not a whole number of seconds"
-            })
-            .help("give Prometheus' `--storage.tsdb.retention.time`, e.g. `retention = 45d`"),
-        );
-        return false;
-    }
-    true
+    super::common::whole_seconds(
+        retention,
+        span,
+        (
+            "retention",
+            "a retention of zero",
+            "give Prometheus' `--storage.tsdb.retention.time`, e.g. `retention = 45d`",
+        ),
+        diags,
+    )
 }
 
 #[cfg(test)]

@@ -57,23 +57,16 @@ pub fn check_lines(lines: &[PolicyLine], diags: &mut Vec<Diag>) {
 
 /// A window must be a whole, non-zero number of seconds.
 fn check_window(window: Duration, span: Span, what: &str, diags: &mut Vec<Diag>) -> bool {
-    if window.0 == 0 || !window.0.is_multiple_of(Duration::SECOND) {
-        diags.push(
-            Diag::new(
-                Code::InvalidWindow,
-                span,
-                format!("{what} `{window}` cannot be used"),
-            )
-            .label(if window.0 == 0 {
-                "a window of zero"
-            } else {
-                "not a whole number of seconds"
-            })
-            .help("windows are whole seconds or more, e.g. `5m` or `1h`"),
-        );
-        return false;
-    }
-    true
+    super::common::whole_seconds(
+        window,
+        span,
+        (
+            what,
+            "a window of zero",
+            "windows are whole seconds or more, e.g. `5m` or `1h`",
+        ),
+        diags,
+    )
 }
 
 /// Checks an SLO period.

@@ -1,5 +1,6 @@
 //! Services: settings, labels, SLIs and SLOs.
 
+use super::common::missing_key;
 use super::fields::{Fields, Key, Kind};
 use super::sli::{self, Sides};
 use super::{labels, policy, Alert, Defaults, Service, Sli, Slo, DEFAULT_PERIOD};
@@ -147,6 +148,13 @@ fn check_slo<'p>(
     let f = Fields::new(&slo.block.settings, SLO_KEYS, "an `slo` block", diags);
     let name = slo.name.text.as_str();
 
+    // A key every SLO has: reported here when it is absent; a value that
+    // cannot be used is reported where it is read.
+    let required = |key: &str, example: &str, diags: &mut Vec<Diag>| {
+        if !f.has(key) {
+            diags.push(missing_key("SLO", name, slo.name.span, key, example));
+        }
+    };
     let sli = match f.name("sli", diags) {
         Some((sli_name, span)) => match slis.get(sli_name) {
             Some((_, checked, _)) => {
@@ -169,17 +177,7 @@ fn check_slo<'p>(
             }
         },
         None => {
-            if !f.has("sli") {
-                diags.push(
-                    Diag::new(
-                        Code::MissingKey,
-                        slo.name.span,
-                        format!("SLO `{name}` has no `sli`"),
-                    )
-                    .label("`sli` missing")
-                    .help("add `sli = <name of an SLI of this service>`"),
-                );
-            }
+            required("sli", "`sli = <name of an SLI of this service>`", diags);
             None
         }
     };
@@ -201,17 +199,7 @@ fn check_slo<'p>(
             }
         },
         None => {
-            if !f.has("target") {
-                diags.push(
-                    Diag::new(
-                        Code::MissingKey,
-                        slo.name.span,
-                        format!("SLO `{name}` has no `target`"),
-                    )
-                    .label("`target` missing")
-                    .help("add a target such as `target = 99.9%`"),
-                );
-            }
+            required("target", "a target such as `target = 99.9%`", diags);
             None
         }
     };

@@ -1,7 +1,7 @@
 //! Receivers: the integrations Alertmanager notifies, each checked for the
 //! keys its kind needs, with secrets only as file references.
 
-use crate::check::common::{unknown_kind, KindOf};
+use crate::check::common::{missing_key, unknown_kind, KindOf};
 use crate::check::fields::{Fields, Key, Kind};
 use crate::diag::{Code, Diag, Span};
 use crate::syntax::ast;
@@ -242,21 +242,14 @@ pub(super) fn receiver(r: &ast::Receiver, diags: &mut Vec<Diag>) -> Option<Recei
             Some((v, _)) => Some(v.to_string()),
             None => {
                 if !f.has(key) {
-                    diags.push(
-                        Diag::new(
-                            Code::MissingKey,
-                            name.span,
-                            format!("receiver `{}` has no `{key}`", name.text),
-                        )
-                        .label(format!("`{key}` missing"))
-                        .help(format!(
-                            "add {}",
-                            spec.keys
-                                .iter()
-                                .find(|k| k.name == key)
-                                .map_or("it", |k| k.example)
-                        )),
-                    );
+                    let example = spec.keys.iter().find(|k| k.name == key);
+                    diags.push(missing_key(
+                        "receiver",
+                        &name.text,
+                        name.span,
+                        key,
+                        example.map_or("it", |k| k.example),
+                    ));
                 }
                 None
             }

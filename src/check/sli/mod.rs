@@ -14,7 +14,7 @@ use super::common::{unknown_kind, KindOf};
 use super::fields::Fields;
 use super::promql::{self, Parsed, Query};
 use super::Sli;
-use crate::diag::{Code, Diag, Span};
+use crate::diag::{Diag, Span};
 use crate::syntax::ast;
 
 /// The SLI kinds.
@@ -44,13 +44,7 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<Side
 
 /// An SLI without the key `what`; `example` completes "add …".
 pub(super) fn missing(sli: &ast::Sli, what: &str, example: &str) -> Diag {
-    Diag::new(
-        Code::MissingKey,
-        sli.name.span,
-        format!("SLI `{}` has no `{what}`", sli.name.text),
-    )
-    .label(format!("`{what}` missing"))
-    .help(format!("add {example}"))
+    super::common::missing_key("SLI", &sli.name.text, sli.name.span, what, example)
 }
 
 /// The checked PromQL of `key`, its parsed form and where it is written.

@@ -206,18 +206,20 @@ fn aggregation(by: &[String]) -> String {
     }
 }
 
+/// A diagnostic about the labels of both sides: at `events`, with `total`
+/// as the secondary place, each described by the labels it yields.
+fn both_sides(code: Code, message: String, (events, total): (&Side, &Side), by: &[String]) -> Diag {
+    Diag::new(code, events.span, message)
+        .label(events.describe(by))
+        .secondary(total.span, total.describe(by))
+}
+
 fn cannot_match(sli: &str, events: &Side, total: &Side, by: &[String]) -> Diag {
-    Diag::new(
-        Code::RatioCannotMatch,
-        events.span,
-        format!(
-            "`{}` and `total` of SLI `{}` yield series with different labels",
-            events.key, sli
-        ),
-    )
-    .label(events.describe(by))
-    .secondary(total.span, total.describe(by))
-    .help(format!(
+    let message = format!(
+        "`{}` and `total` of SLI `{sli}` yield series with different labels",
+        events.key
+    );
+    both_sides(Code::RatioCannotMatch, message, (events, total), by).help(format!(
         "`{} / total` divides series with the same labels, and these never have them, so the SLI would have no data and never alert; aggregate both sides by the same labels, e.g. {} on each",
         events.key,
         aggregation(by)
@@ -272,17 +274,11 @@ fn self_division(
 }
 
 fn undecided(sli: &str, events: &Side, total: &Side, by: &[String]) -> Diag {
-    Diag::new(
-        Code::RatioMatchUnknown,
-        events.span,
-        format!(
-            "cannot tell whether `{}` and `total` of SLI `{}` yield series with the same labels",
-            events.key, sli
-        ),
-    )
-    .label(events.describe(by))
-    .secondary(total.span, total.describe(by))
-    .help(format!(
+    let message = format!(
+        "cannot tell whether `{}` and `total` of SLI `{sli}` yield series with the same labels",
+        events.key
+    );
+    both_sides(Code::RatioMatchUnknown, message, (events, total), by).help(format!(
         "`{} / total` only has data where both sides have series with the same labels; aggregate both sides to known labels, e.g. {} on each, so that the checker can see they match",
         events.key,
         aggregation(by)
