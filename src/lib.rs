@@ -26,14 +26,7 @@ pub mod syntax;
 
 use diag::{Diag, Sources};
 
-/// A generated file: a path relative to the output directory and its contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative path with `/` separators, e.g. `prometheus/checkout.yml`.
-    pub path: String,
-    /// The full text of the file.
-    pub contents: String,
-}
+pub use emit::OutputFile;
 
 /// The result of checking a program: the checked program (when there were no
 /// errors) and every diagnostic found, sorted by position.

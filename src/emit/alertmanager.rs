@@ -13,11 +13,11 @@
 //! fields (`smarthost`, `auth_username`, the webhook `url`, file paths) are
 //! used as they are.
 
+use super::OutputFile;
 use crate::check::notify::{ReceiverKind, Route, Routing, Scope, Timing};
 use crate::check::Program;
 use crate::lower::template::literal;
 use crate::lower::ALERT_NAME;
-use crate::OutputFile;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
