@@ -132,8 +132,7 @@ pub fn compile_each<E: Send>(
         || {
             par::map(&program.services, |s| {
                 // The rules IR of a service is dropped as soon as its file is made.
-                let mut rules = lower::service(s);
-                lower::dashboard::annotate_file(&mut rules, s, program);
+                let rules = lower::service(s, program.grafana.as_deref());
                 sink(emit::prometheus::file(&rules))?;
                 drop(rules);
                 for page in emit::grafana::service(s) {
