@@ -143,7 +143,8 @@ pub fn compile_each<E: Send>(
         },
         || {
             sink(emit::grafana::overview(program))?;
-            emit::alertmanager::emit(program).map_or(Ok(()), &sink)
+            lower::alertmanager(program)
+                .map_or(Ok(()), |config| sink(emit::alertmanager::file(&config)))
         },
     );
     services.into_iter().collect::<Result<(), E>>()?;

@@ -1,17 +1,20 @@
-//! A checked program → the rules IR: recording rules for error ratios and
-//! budget series, burn-rate alerts with their `dashboard_url` and the alert
-//! for missing SLI data (`absent.rs`), grouped per SLO.
+//! A checked program → the models the emitters write: per service, the
+//! rules IR (recording rules for error ratios and budget series, burn-rate
+//! alerts with their `dashboard_url`, the alert for missing SLI data in
+//! `absent.rs`, grouped per SLO); the Alertmanager configuration
+//! (`alertmanager.rs`).
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
 mod absent;
+pub mod alertmanager;
 pub mod dashboard;
 mod expr;
 pub mod template;
 
-use crate::check::{Service, Slo};
+use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -108,6 +111,12 @@ pub fn service(s: &Service, grafana: Option<&str>) -> RuleFile {
             .flat_map(|(i, slo)| slo_groups(s, slo, dashboard(i)))
             .collect(),
     }
+}
+
+/// Lowers the Alertmanager configuration of a program, when it declares
+/// receivers.
+pub fn alertmanager(program: &Program) -> Option<alertmanager::Config> {
+    alertmanager::config(program)
 }
 
 /// The labels every series of an SLO carries.
