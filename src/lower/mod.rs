@@ -2,7 +2,7 @@
 //! rules IR (recording rules for error ratios and budget series, burn-rate
 //! alerts with their `dashboard_url`, the alert for missing SLI data in
 //! `absent.rs`, grouped per SLO); the Alertmanager configuration
-//! (`alertmanager.rs`).
+//! (`alertmanager.rs`); the figures of the budget report (`report.rs`).
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
@@ -12,6 +12,7 @@ mod absent;
 pub mod alertmanager;
 pub mod dashboard;
 mod expr;
+pub mod report;
 pub mod template;
 
 use crate::check::{Program, Service, Slo};

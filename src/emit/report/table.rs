@@ -2,7 +2,8 @@
 //! pull-request comment. Both round for reading: four significant digits
 //! for ratios and factors, durations to the second (`43m12s`).
 
-use super::{spell, AlertBudget, Report, SloBudget};
+use super::spell;
+use crate::lower::report::{AlertBudget, Report, SloBudget};
 use crate::num::{approx, Ratio};
 
 /// A column of the alert table: its heading, whether it holds numbers (and
