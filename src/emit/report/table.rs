@@ -93,10 +93,10 @@ fn duration(ms: Ratio) -> String {
 /// 30d; error budget 0.1%, or 43m12s of full outage`.
 fn summary(s: &SloBudget) -> String {
     format!(
-        "target {} over {}; error budget {}, or {} of full outage",
+        "target {} over {}; error budget {}%, or {} of full outage",
         s.target,
         s.period,
-        percent(s.budget),
+        approx(s.target.budget_percent(), 4),
         duration(s.budget_ms),
     )
 }
