@@ -7,7 +7,8 @@
 //!
 //! The pipeline, one module per stage:
 //! [`syntax`] (text → AST) → [`check`] (AST → checked [`check::Program`]) →
-//! [`lower`] (program → rules IR) → [`emit`] (IR → file contents),
+//! [`lower`] (program → what the output says: rules IR, Alertmanager
+//! configuration, budget figures) → [`emit`] (model → file contents),
 //! with [`diag`] for diagnostics on the side.
 #![deny(clippy::unwrap_used)]
 // Slicing a string inside a character panics on user text; `get` and
@@ -26,14 +27,7 @@ pub mod syntax;
 
 use diag::{Diag, Sources};
 
-/// A generated file: a path relative to the output directory and its contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative path with `/` separators, e.g. `prometheus/checkout.yml`.
-    pub path: String,
-    /// The full text of the file.
-    pub contents: String,
-}
+pub use emit::OutputFile;
 
 /// The result of checking a program: the checked program (when there were no
 /// errors) and every diagnostic found, sorted by position.
@@ -139,8 +133,7 @@ pub fn compile_each<E: Send>(
         || {
             par::map(&program.services, |s| {
                 // The rules IR of a service is dropped as soon as its file is made.
-                let mut rules = lower::service(s);
-                lower::dashboard::annotate_file(&mut rules, s, program);
+                let rules = lower::service(s, program.grafana.as_deref());
                 sink(emit::prometheus::file(&rules))?;
                 drop(rules);
                 for page in emit::grafana::service(s) {
@@ -151,7 +144,8 @@ pub fn compile_each<E: Send>(
         },
         || {
             sink(emit::grafana::overview(program))?;
-            emit::alertmanager::emit(program).map_or(Ok(()), &sink)
+            lower::alertmanager(program)
+                .map_or(Ok(()), |config| sink(emit::alertmanager::file(&config)))
         },
     );
     services.into_iter().collect::<Result<(), E>>()?;

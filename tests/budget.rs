@@ -231,7 +231,7 @@ mod properties {
             // never fire) have no report.
             prop_assume!(checked.program.is_some());
             let program = checked.program.expect("assumed");
-            let r = report::budget(&program);
+            let r = slo::lower::report::budget(&program);
             let slo = &r.slos[0];
             let a = &slo.alerts[0];
             let ms = |s: u64| Ratio::int(i128::from(s) * 1000);

@@ -181,7 +181,7 @@ pub fn budget(paths: &[PathBuf], format: BudgetFormat) -> ExitCode {
         Ok(program) => program,
         Err(code) => return code,
     };
-    let report = budget_report::budget(&program);
+    let report = slo::lower::report::budget(&program);
     let text = match format {
         BudgetFormat::Human => budget_report::human(&report),
         BudgetFormat::Markdown => budget_report::markdown(&report),

@@ -92,9 +92,7 @@ impl Alerting<'_> {
                 ),
             ),
         ];
-        if let Some(runbook) = &self.runbook {
-            annotations.push(("runbook_url".into(), runbook.clone()));
-        }
+        self.links(&mut annotations);
         annotations.sort();
         Rule::Alert {
             alert: NO_DATA_ALERT.into(),

@@ -4,8 +4,7 @@
 //! overview links to every service dashboard, so the names are fixed here,
 //! once, from the program alone.
 
-use super::{Rule, RuleFile};
-use crate::check::{Program, Service};
+use crate::check::Service;
 
 /// SLOs per dashboard page. Each SLO takes a row and six panels, so seven
 /// SLOs (49 panels) stay within the 50 panels a dashboard should hold; a
@@ -136,38 +135,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
-}
-
-/// Adds a `dashboard_url` annotation to the alerts of one service's rule
-/// file when the program says where Grafana lives: the page of the service
-/// dashboard that shows the alert's SLO.
-pub fn annotate_file(file: &mut RuleFile, service: &Service, program: &Program) {
-    let Some(base) = &program.grafana else {
-        return;
-    };
-    debug_assert_eq!(file.service, service.name);
-    let pages = pages(service);
-    for rule in file.groups.iter_mut().flat_map(|g| g.rules.iter_mut()) {
-        let Rule::Alert {
-            labels,
-            annotations,
-            ..
-        } = rule
-        else {
-            continue;
-        };
-        let slo = labels.iter().find(|(k, _)| k == "slo").map(|(_, v)| v);
-        let index = slo.and_then(|slo| service.slos.iter().position(|s| &s.name == slo));
-        let page = index.and_then(|i| pages.iter().find(|p| p.slos.contains(&i)));
-        if let Some(page) = page {
-            // Annotations are templates: the base URL is user text, and
-            // `{{` in it must print, not run.
-            let url = format!("{base}{}", page.path());
-            let url = super::template::literal(&url).into_owned();
-            annotations.push(("dashboard_url".into(), url));
-            annotations.sort();
-        }
-    }
 }
 
 #[cfg(test)]

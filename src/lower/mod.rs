@@ -1,17 +1,21 @@
-//! A checked program → the rules IR: recording rules for error ratios and
-//! budget series, burn-rate alerts and the alert for missing SLI data
-//! (`absent.rs`), grouped per SLO.
+//! A checked program → the models the emitters write: per service, the
+//! rules IR (recording rules for error ratios and budget series, burn-rate
+//! alerts with their `dashboard_url`, the alert for missing SLI data in
+//! `absent.rs`, grouped per SLO); the Alertmanager configuration
+//! (`alertmanager.rs`); the figures of the budget report (`report.rs`).
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
 //! `docs/architecture.md`.
 
 mod absent;
+pub mod alertmanager;
 pub mod dashboard;
 mod expr;
+pub mod report;
 pub mod template;
 
-use crate::check::{Service, Slo};
+use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -86,14 +90,34 @@ pub fn ratio_series(window: Duration) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
-/// Lowers one service: its rule file, without the `dashboard_url`
-/// annotations ([`dashboard::annotate_file`] adds them). Services lower
-/// independently, so a caller may lower and emit them one at a time.
-pub fn service(s: &Service) -> RuleFile {
+/// Lowers one service: its rule file. With `grafana`, the base URL of
+/// Grafana from `defaults`, every alert links to the dashboard page that
+/// shows its SLO (`dashboard_url`). Services lower independently, so a
+/// caller may lower and emit them one at a time.
+pub fn service(s: &Service, grafana: Option<&str>) -> RuleFile {
+    let pages = grafana.map(|_| dashboard::pages(s)).unwrap_or_default();
+    let dashboard = |index: usize| {
+        let base = grafana?;
+        let page = pages.iter().find(|p| p.slos.contains(&index))?;
+        // Annotations are templates: the base URL is user text, and `{{`
+        // in it must print, not run.
+        Some(template::literal(&format!("{base}{}", page.path())).into_owned())
+    };
     RuleFile {
         service: s.name.clone(),
-        groups: s.slos.iter().flat_map(|slo| slo_groups(s, slo)).collect(),
+        groups: s
+            .slos
+            .iter()
+            .enumerate()
+            .flat_map(|(i, slo)| slo_groups(s, slo, dashboard(i)))
+            .collect(),
     }
+}
+
+/// Lowers the Alertmanager configuration of a program, when it declares
+/// receivers.
+pub fn alertmanager(program: &Program) -> Option<alertmanager::Config> {
+    alertmanager::config(program)
 }
 
 /// The labels every series of an SLO carries.
@@ -130,7 +154,7 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
     set.into_iter().collect()
 }
 
-fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
+fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Group> {
     let labels = Arc::new(base_labels(service, slo));
     let budget = slo.target.budget().to_string();
     let own = selector(service, slo);
@@ -193,7 +217,7 @@ fn slo_groups(service: &Service, slo: &Slo) -> Vec<Group> {
         },
     ];
     if !slo.alerts.is_empty() || slo.no_data.is_some() {
-        let alerting = Alerting::new(service, slo, &own, &labels);
+        let alerting = Alerting::new(service, slo, &own, &labels, dashboard);
         let mut rules: Vec<Rule> = slo.alerts.iter().map(|a| alerting.alert(a)).collect();
         rules.extend(slo.no_data.as_deref().map(|s| alerting.no_data(s)));
         groups.push(Group {
@@ -217,10 +241,18 @@ struct Alerting<'a> {
     which: String,
     /// The runbook, ready for a template.
     runbook: Option<String>,
+    /// The URL of the SLO's dashboard, ready for a template.
+    dashboard: Option<String>,
 }
 
 impl<'a> Alerting<'a> {
-    fn new(service: &'a Service, slo: &'a Slo, own: &'a str, labels: &Labels) -> Alerting<'a> {
+    fn new(
+        service: &'a Service,
+        slo: &'a Slo,
+        own: &'a str,
+        labels: &Labels,
+        dashboard: Option<String>,
+    ) -> Alerting<'a> {
         let mut labels = labels.clone();
         if let Some(team) = &service.team {
             labels.push(("team".into(), team.clone()));
@@ -253,6 +285,18 @@ impl<'a> Alerting<'a> {
                 .runbook
                 .as_deref()
                 .map(|r| template::literal(r).into_owned()),
+            dashboard,
+        }
+    }
+
+    /// The links every alert of the SLO carries: its runbook and its
+    /// dashboard, when there are.
+    fn links(&self, annotations: &mut Labels) {
+        if let Some(runbook) = &self.runbook {
+            annotations.push(("runbook_url".into(), runbook.clone()));
+        }
+        if let Some(dashboard) = &self.dashboard {
+            annotations.push(("dashboard_url".into(), dashboard.clone()));
         }
     }
 
@@ -301,9 +345,7 @@ impl<'a> Alerting<'a> {
                 ),
             ),
         ];
-        if let Some(runbook) = &self.runbook {
-            annotations.push(("runbook_url".into(), runbook.clone()));
-        }
+        self.links(&mut annotations);
         annotations.sort();
         Rule::Alert {
             alert: ALERT_NAME.into(),

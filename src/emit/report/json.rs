@@ -2,7 +2,8 @@
 //! and documented in `docs/budget.md`: fields may be added, never renamed or
 //! removed. Durations come twice, in seconds (a number) and as text.
 
-use super::{spell, AlertBudget, Report, SloBudget};
+use super::spell;
+use crate::lower::report::{AlertBudget, Report, SloBudget};
 use crate::num::Ratio;
 use serde::Serialize;
 use serde_json::Number;

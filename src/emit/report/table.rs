@@ -2,7 +2,8 @@
 //! pull-request comment. Both round for reading: four significant digits
 //! for ratios and factors, durations to the second (`43m12s`).
 
-use super::{spell, AlertBudget, Report, SloBudget};
+use super::spell;
+use crate::lower::report::{AlertBudget, Report, SloBudget};
 use crate::num::{approx, Ratio};
 
 /// A column of the alert table: its heading, whether it holds numbers (and
@@ -92,10 +93,10 @@ fn duration(ms: Ratio) -> String {
 /// 30d; error budget 0.1%, or 43m12s of full outage`.
 fn summary(s: &SloBudget) -> String {
     format!(
-        "target {} over {}; error budget {}, or {} of full outage",
+        "target {} over {}; error budget {}%, or {} of full outage",
         s.target,
         s.period,
-        percent(s.budget),
+        approx(s.target.budget_percent(), 4),
         duration(s.budget_ms),
     )
 }
