@@ -2,7 +2,6 @@
 
 pub mod alertmanager;
 pub mod grafana;
-mod json;
 pub mod prometheus;
 pub mod report;
 mod yaml;

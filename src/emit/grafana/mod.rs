@@ -1,19 +1,24 @@
 //! Grafana dashboards: `grafana/<service>.json` per service (more pages for
 //! a service with many SLOs) and `grafana/slo-overview.json`.
 //!
+//! What each dashboard shows, its queries included, is decided in
+//! `lower::dashboard`; this module lays it out in panels and writes it.
 //! Each file is the bare dashboard model that Grafana's file provisioning
 //! loads; the HTTP API takes it wrapped as `{"dashboard": …, "overwrite":
 //! true}`. Every panel queries the data source picked in the `datasource`
 //! template variable, never a fixed one.
 
+mod field;
+mod link;
 mod overview;
 mod panels;
 mod slo;
 
 use crate::check::{Program, Service};
-use crate::emit::json::{self, json, Json, Object};
-use crate::lower::dashboard::{self, Page};
+use crate::lower::dashboard::{self, Link, OverviewModel, PageModel};
 use crate::OutputFile;
+use panels::{DatasourceVariable, Panel, DATASOURCE_VARIABLE};
+use serde::Serialize;
 
 /// The dashboard schema version the files are written in: the one Grafana's
 /// published dashboard schema describes.
@@ -24,105 +29,145 @@ const DESCRIPTION: &str =
 
 /// The dashboard pages of one service.
 pub fn service(service: &Service) -> Vec<OutputFile> {
-    dashboard::pages(service)
-        .iter()
-        .map(|p| service_page(service, p))
-        .collect()
+    dashboard::models(service).iter().map(page).collect()
 }
 
 /// The overview dashboard of a program.
 pub fn overview(program: &Program) -> OutputFile {
-    let model = dashboard_model(
-        dashboard::OVERVIEW_UID,
-        dashboard::OVERVIEW_TITLE,
-        vec!["slo".to_string()],
-        vec![panels::link(
-            "SLO dashboards",
-            None,
-            vec!["slo".to_string()],
-            "Every service dashboard",
-        )],
-        overview::panels(program),
-    );
-    file(dashboard::OVERVIEW_FILE.to_string(), model)
+    overview_file(&dashboard::overview(program))
 }
 
-fn service_page(service: &Service, page: &Page) -> OutputFile {
-    let service_tag = format!("service:{}", service.name);
-    let mut tags = vec!["slo".to_string(), service_tag.clone()];
-    if let Some(team) = &service.team {
-        tags.push(format!("team:{team}"));
-    }
-    let mut links = vec![panels::link(
-        dashboard::OVERVIEW_TITLE,
-        Some(dashboard::overview_path()),
-        Vec::new(),
-        "Every SLO of every service",
+/// The file of the overview dashboard.
+pub fn overview_file(model: &OverviewModel) -> OutputFile {
+    let links = vec![link::link(
+        "SLO dashboards",
+        None,
+        vec![model.pages_tag.to_string()],
+        "Every service dashboard",
     )];
-    if page.count > 1 {
-        links.push(panels::link(
-            format!("{} pages", service.name),
-            None,
-            vec![service_tag],
-            "The other pages of this service",
-        ));
-    }
-    if let Some(runbook) = &service.runbook {
-        let mut l = panels::link(
-            "Runbook",
-            Some(runbook.clone()),
-            Vec::new(),
-            "The service's runbook",
-        );
-        l.set("icon", "doc");
-        l.set("targetBlank", true);
-        l.set("includeVars", false);
-        l.set("keepTime", false);
-        links.push(l);
-    }
-    let mut panel_list = Vec::new();
-    for (n, slo) in service.slos[page.slos.clone()].iter().enumerate() {
+    let dashboard = Dashboard::new(
+        model.uid,
+        model.title,
+        &model.tags,
+        links,
+        overview::panels(model),
+    );
+    file(model.file.to_string(), &dashboard)
+}
+
+/// The file of one dashboard page of a service.
+pub fn page(model: &PageModel) -> OutputFile {
+    let links = model
+        .links
+        .iter()
+        .map(|link| match link {
+            Link::Overview(path) => link::link(
+                dashboard::OVERVIEW_TITLE,
+                Some(path.clone()),
+                Vec::new(),
+                "Every SLO of every service",
+            ),
+            Link::Pages { service, tag } => link::link(
+                format!("{service} pages"),
+                None,
+                vec![tag.clone()],
+                "The other pages of this service",
+            ),
+            Link::Runbook(url) => {
+                link::document_link("Runbook", url.clone(), "The service's runbook")
+            }
+        })
+        .collect();
+    let mut panel_list = Vec::with_capacity(model.slos.len() * slo::PANELS as usize);
+    for (n, slo) in model.slos.iter().enumerate() {
         let n = n as u32;
-        panel_list.extend(slo::panels(
-            service,
-            slo,
-            n * slo::HEIGHT,
-            1 + n * slo::PANELS,
-        ));
+        panel_list.extend(slo::panels(slo, n * slo::HEIGHT, 1 + n * slo::PANELS));
     }
-    let model = dashboard_model(&page.uid, &page.title, tags, links, panel_list);
-    file(page.file.clone(), model)
+    let page = &model.page;
+    let dashboard = Dashboard::new(&page.uid, &page.title, &model.tags, links, panel_list);
+    file(page.file.clone(), &dashboard)
 }
 
-fn dashboard_model(
-    uid: &str,
-    title: &str,
-    tags: Vec<String>,
-    links: Vec<Object>,
-    panels: Vec<Object>,
-) -> Json {
-    json!({
-        "uid": uid.to_string(),
-        "title": title.to_string(),
-        "description": DESCRIPTION,
-        "tags": tags,
-        "editable": false,
-        "graphTooltip": 1,
-        "links": links,
-        "panels": panels,
-        "refresh": "1m",
-        "schemaVersion": SCHEMA_VERSION,
-        "templating": { "list": [panels::datasource_variable()] },
-        "annotations": { "list": [] },
-        "time": { "from": "now-24h", "to": "now" },
-        "timepicker": {},
-        "timezone": "browser",
-        "version": 1,
-    })
+/// A dashboard, keys in byte order (see `panels.rs`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Dashboard<'a> {
+    annotations: List<[u8; 0]>,
+    description: &'static str,
+    editable: bool,
+    graph_tooltip: u32,
+    links: Vec<link::Link>,
+    panels: Vec<Panel<'a>>,
+    refresh: &'static str,
+    schema_version: u32,
+    tags: &'a [String],
+    templating: List<[DatasourceVariable; 1]>,
+    time: Time,
+    timepicker: Empty,
+    timezone: &'static str,
+    title: &'a str,
+    uid: &'a str,
+    version: u32,
 }
 
-fn file(path: String, model: Json) -> OutputFile {
-    let mut contents = json::pretty(&model);
-    contents.push('\n');
+#[derive(Serialize)]
+struct List<T> {
+    list: T,
+}
+
+#[derive(Serialize)]
+struct Time {
+    from: &'static str,
+    to: &'static str,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+impl<'a> Dashboard<'a> {
+    fn new(
+        uid: &'a str,
+        title: &'a str,
+        tags: &'a [String],
+        links: Vec<link::Link>,
+        panels: Vec<Panel<'a>>,
+    ) -> Dashboard<'a> {
+        Dashboard {
+            annotations: List { list: [] },
+            description: DESCRIPTION,
+            editable: false,
+            graph_tooltip: 1,
+            links,
+            panels,
+            refresh: "1m",
+            schema_version: SCHEMA_VERSION,
+            tags,
+            templating: List {
+                list: [DATASOURCE_VARIABLE],
+            },
+            time: Time {
+                from: "now-24h",
+                to: "now",
+            },
+            timepicker: Empty {},
+            timezone: "browser",
+            title,
+            uid,
+            version: 1,
+        }
+    }
+}
+
+/// The file of a dashboard: as `serde_json` writes it pretty, two spaces of
+/// indentation, and a final newline.
+fn file(path: String, dashboard: &Dashboard<'_>) -> OutputFile {
+    // Room for a dashboard page (40–110 KB) without growing the buffer.
+    let mut out = Vec::with_capacity(128 * 1024);
+    let written = serde_json::to_writer_pretty(&mut out, dashboard);
+    out.push(b'\n');
+    let contents = written
+        .map_err(|e| e.to_string())
+        .and_then(|()| String::from_utf8(out).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| unreachable!("a dashboard is strings, numbers and string keys: {e}"));
     OutputFile { path, contents }
 }
