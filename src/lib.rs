@@ -132,19 +132,20 @@ pub fn compile_each<E: Send>(
     let (services, whole) = par::join(
         || {
             par::map(&program.services, |s| {
-                // The rules IR of a service is dropped as soon as its file is made.
-                let rules = lower::service(s, program.grafana.as_deref());
-                sink(emit::prometheus::file(&rules))?;
-                drop(rules);
-                for page in emit::grafana::service(s) {
-                    sink(page)?;
-                }
-                Ok(())
+                // A service's model is dropped as soon as its files are made.
+                let output = lower::service(s, program.grafana.as_deref());
+                sink(emit::prometheus::file(&output.rules))?;
+                output
+                    .pages
+                    .iter()
+                    .try_for_each(|page| sink(emit::grafana::page(page)))
             })
         },
         || {
-            sink(emit::grafana::overview(program))?;
-            lower::alertmanager(program)
+            let output = lower::program(program);
+            sink(emit::grafana::overview(&output.overview))?;
+            output
+                .alertmanager
                 .map_or(Ok(()), |config| sink(emit::alertmanager::file(&config)))
         },
     );

@@ -3,7 +3,6 @@
 
 pub mod alertmanager;
 pub mod grafana;
-mod json;
 pub mod prometheus;
 pub mod report;
 mod yaml;

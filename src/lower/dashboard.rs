@@ -1,8 +1,16 @@
-//! Where each SLO's dashboard lives: pages, uids, titles and file names.
+//! Where each SLO's dashboard lives: pages, uids, titles and file names;
+//! and what each dashboard shows (`page.rs`, `overview.rs`), which
+//! `emit::grafana` only writes out.
 //!
 //! Alerts link to the dashboard of their SLO (`dashboard_url`) and the
 //! overview links to every service dashboard, so the names are fixed here,
 //! once, from the program alone.
+
+mod overview;
+mod page;
+
+pub use overview::{overview, OverviewModel, OverviewQueries};
+pub use page::{models, AlertLine, Link, PageModel, SloQueries, SloView, TAG};
 
 use crate::check::Service;
 

@@ -90,20 +90,29 @@ pub fn ratio_series(window: Duration) -> String {
     format!("slo:sli_error:ratio_rate{window}")
 }
 
-/// Lowers one service: its rule file. With `grafana`, the base URL of
-/// Grafana from `defaults`, every alert links to the dashboard page that
-/// shows its SLO (`dashboard_url`). Services lower independently, so a
-/// caller may lower and emit them one at a time.
-pub fn service(s: &Service, grafana: Option<&str>) -> RuleFile {
-    let pages = grafana.map(|_| dashboard::pages(s)).unwrap_or_default();
+/// Everything one service generates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceOutput {
+    /// Its rule file.
+    pub rules: RuleFile,
+    /// Its dashboard pages, none for a service without SLOs.
+    pub pages: Vec<dashboard::PageModel>,
+}
+
+/// Lowers one service: its rule file and its dashboard pages. With
+/// `grafana`, the base URL of Grafana from `defaults`, every alert links to
+/// the dashboard page that shows its SLO (`dashboard_url`). Services lower
+/// independently, so a caller may lower and emit them one at a time.
+pub fn service(s: &Service, grafana: Option<&str>) -> ServiceOutput {
+    let pages = dashboard::models(s);
     let dashboard = |index: usize| {
         let base = grafana?;
-        let page = pages.iter().find(|p| p.slos.contains(&index))?;
+        let page = pages.iter().find(|p| p.page.slos.contains(&index))?;
         // Annotations are templates: the base URL is user text, and `{{`
         // in it must print, not run.
-        Some(template::literal(&format!("{base}{}", page.path())).into_owned())
+        Some(template::literal(&format!("{base}{}", page.page.path())).into_owned())
     };
-    RuleFile {
+    let rules = RuleFile {
         service: s.name.clone(),
         groups: s
             .slos
@@ -111,13 +120,27 @@ pub fn service(s: &Service, grafana: Option<&str>) -> RuleFile {
             .enumerate()
             .flat_map(|(i, slo)| slo_groups(s, slo, dashboard(i)))
             .collect(),
-    }
+    };
+    ServiceOutput { rules, pages }
 }
 
-/// Lowers the Alertmanager configuration of a program, when it declares
-/// receivers.
-pub fn alertmanager(program: &Program) -> Option<alertmanager::Config> {
-    alertmanager::config(program)
+/// What a program generates once, whatever its services: the overview
+/// dashboard and, when it declares receivers, the Alertmanager
+/// configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramOutput {
+    /// The overview dashboard.
+    pub overview: dashboard::OverviewModel,
+    /// The Alertmanager configuration.
+    pub alertmanager: Option<alertmanager::Config>,
+}
+
+/// Lowers what a program generates once ([`ProgramOutput`]).
+pub fn program(program: &Program) -> ProgramOutput {
+    ProgramOutput {
+        overview: dashboard::overview(program),
+        alertmanager: alertmanager::config(program),
+    }
 }
 
 /// The labels every series of an SLO carries.

@@ -2,10 +2,9 @@
 //! the target, the budget left, burn rates against the alert thresholds,
 //! the error ratio, the budget burn-down over the period, firing alerts.
 
-use super::panels::{self, Common, Grid, Query, Step};
-use crate::check::{Service, Slo};
-use crate::emit::json::{json, object, shared, Json, Object};
-use crate::lower::{self, ALERT_NAME};
+use super::field::{self, color, step, thresholds, Field, Mapped, Step};
+use super::panels::{self, Common, Grid, Organize, Panel, Query};
+use crate::lower::dashboard::SloView;
 use crate::num::Ratio;
 use std::collections::BTreeMap;
 
@@ -39,12 +38,11 @@ fn legend(base: impl std::fmt::Display, by: &[String]) -> String {
 }
 
 /// The panels of one SLO, laid out from grid row `y`, with ids from `id`.
-pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
-    let sel = lower::selector(service, slo);
+pub fn panels(slo: &SloView, y: u32, id: u32) -> Vec<Panel<'_>> {
+    let q = &slo.queries;
     let period = slo.period;
     let target = slo.target;
-    let budget = slo.target.budget();
-    let current = lower::current_window(slo);
+    let current = slo.current;
     let at = |n: u32, x: u32, line: u32, w: u32| Common {
         id: id + n,
         title: "".into(),
@@ -62,23 +60,24 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
         "Good events over the last {period} (SLI `{}`), against the target of {target}: green while the SLO is met.",
         slo.sli_name
     );
-    // One more decimal than the target has, so 99.95% is not shown as 100%.
-    let decimals = target.decimals() + 1;
     let sli = panels::stat(
         Common {
             title: sli_title.into(),
             description: sli_text.into(),
             ..at(1, 0, 0, 5)
         },
-        Query::range(
-            format!("1 - {}{sel}", lower::ratio_series(period)),
-            legend("SLI", &slo.by),
-        ),
-        object! {
-            "unit": "percentunit",
-            "decimals": decimals,
-            "color": shared!({ "mode": "thresholds" }),
-            "thresholds": panels::thresholds(&[Step(None, "red"), Step(Some(target.ratio().to_f64()), "green")]),
+        Query::range(&q.sli, legend("SLI", &slo.by)),
+        Field {
+            unit: Some("percentunit"),
+            // One more decimal than the target has, so 99.95% is not shown as 100%.
+            decimals: Some(target.decimals() + 1),
+            ..Field::new(
+                color("thresholds"),
+                thresholds(&[
+                    step(None, "red"),
+                    step(Some(target.ratio().to_f64()), "green"),
+                ]),
+            )
         },
     );
 
@@ -92,17 +91,20 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             description: budget_text.into(),
             ..at(2, 5, 0, 5)
         },
-        Query::range(
-            format!("slo:period_error_budget_remaining:ratio{sel}"),
-            legend("remaining", &slo.by),
-        ),
-        object! {
-            "unit": "percentunit",
-            "decimals": 1,
-            "min": 0,
-            "max": 1,
-            "color": shared!({ "mode": "thresholds" }),
-            "thresholds": shared!(panels::thresholds(&[Step(None, "red"), Step(Some(0.1), "orange"), Step(Some(0.5), "green")])),
+        Query::range(&q.remaining, legend("remaining", &slo.by)),
+        Field {
+            unit: Some("percentunit"),
+            decimals: Some(1),
+            min: Some(0),
+            max: Some(1),
+            ..Field::new(
+                color("thresholds"),
+                thresholds(&[
+                    step(None, "red"),
+                    step(Some(0.1), "orange"),
+                    step(Some(0.5), "green"),
+                ]),
+            )
         },
     );
 
@@ -113,19 +115,13 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             description: burn_text.into(),
             ..at(3, 10, 0, 14)
         },
-        lower::windows(slo)
-            .into_iter()
-            .map(|w| {
-                Query::range(
-                    format!("{}{sel} / {budget}", lower::ratio_series(w)),
-                    legend(w, &slo.by),
-                )
-            })
+        q.burn
+            .iter()
+            .map(|(w, expr)| Query::range(expr, legend(w, &slo.by)))
             .collect(),
-        object! {
-            "unit": "suffix:x",
-            "color": shared!({ "mode": "palette-classic" }),
-            "thresholds": panels::thresholds(&burn_steps),
+        Field {
+            unit: Some("suffix:x"),
+            ..Field::new(color("palette-classic"), thresholds(&burn_steps))
         },
     );
 
@@ -140,13 +136,18 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             ..at(4, 0, 1, 9)
         },
         vec![Query::range(
-            format!("{}{sel}", lower::ratio_series(current)),
+            &q.ratio,
             legend(format_args!("errors ({current})"), &slo.by),
         )],
-        object! {
-            "unit": "percentunit",
-            "color": shared!({ "mode": "palette-classic" }),
-            "thresholds": panels::thresholds(&[Step(None, "green"), Step(Some(budget.to_f64()), "red")]),
+        Field {
+            unit: Some("percentunit"),
+            ..Field::new(
+                color("palette-classic"),
+                thresholds(&[
+                    step(None, "green"),
+                    step(Some(target.budget().to_f64()), "red"),
+                ]),
+            )
         },
     );
 
@@ -160,48 +161,49 @@ pub fn panels(service: &Service, slo: &Slo, y: u32, id: u32) -> Vec<Object> {
             ..at(5, 9, 1, 9)
         },
         vec![Query::range(
-            format!("slo:period_error_budget_remaining:ratio{sel}"),
+            &q.remaining,
             legend("budget remaining", &slo.by),
         )],
-        object! {
-            "unit": "percentunit",
-            "color": shared!({ "mode": "thresholds" }),
-            "thresholds": shared!(panels::thresholds(&[Step(None, "red"), Step(Some(0.0), "green")])),
+        Field {
+            unit: Some("percentunit"),
+            ..Field::new(
+                color("thresholds"),
+                thresholds(&[step(None, "red"), step(Some(0.0), "green")]),
+            )
         },
     );
-    burndown.set("timeFrom", period.to_string());
+    burndown.time_from = Some(period.to_string());
 
-    let alerts = firing_alerts(service, slo, &sel, at(6, 18, 1, 6));
+    let alerts = firing_alerts(slo, at(6, 18, 1, 6));
 
     let heading = format!("{}: {target} over {period}", slo.name);
     vec![
         panels::row(id, heading, y),
         sli,
         remaining,
-        burn,
-        ratio,
-        burndown,
+        burn.into(),
+        ratio.into(),
+        burndown.into(),
         alerts,
     ]
 }
 
 /// The threshold lines of the burn-rate panel, one per burn factor of the
 /// SLO's policy, coloured by severity; and the panel's description.
-fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
-    let mut steps = vec![Step(None, "green")];
+fn burn_thresholds(slo: &SloView) -> (Vec<Step>, String) {
     let mut factors: Vec<(Ratio, &str)> = Vec::new();
     for a in &slo.alerts {
-        match factors.iter_mut().find(|(f, _)| *f == a.factor) {
-            // Two severities at one factor: the line takes the first one's colour.
-            Some(_) => {}
-            None => factors.push((a.factor, severity_color(&a.severity))),
+        // Two severities at one factor: the line takes the first one's colour.
+        if !factors.iter().any(|(f, _)| *f == a.factor) {
+            factors.push((a.factor, severity_color(&a.severity)));
         }
     }
     if factors.is_empty() {
         factors.push((Ratio::ONE, "orange"));
     }
     factors.sort_by_key(|f| f.0);
-    steps.extend(factors.iter().map(|(f, c)| Step(Some(f.to_f64()), c)));
+    let mut steps = vec![step(None, "green")];
+    steps.extend(factors.iter().map(|(f, c)| step(Some(f.to_f64()), c)));
 
     let mut text = format!(
         "Error ratio over each window divided by the error budget: at 1x the budget lasts exactly {}.",
@@ -228,32 +230,29 @@ fn burn_thresholds(slo: &Slo) -> (Vec<Step>, String) {
     (steps, text)
 }
 
-fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object {
-    let selector = format!(
-        "ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {}",
-        sel.strip_prefix('{').unwrap_or(sel)
-    );
+fn firing_alerts(slo: &SloView, at: Common) -> Panel<'_> {
     let mut colors = BTreeMap::new();
     for (i, a) in slo.alerts.iter().enumerate() {
         colors
             .entry(a.severity.clone())
-            .or_insert_with(|| json!({ "color": severity_color(&a.severity), "index": i }));
+            .or_insert_with(|| Mapped::Color {
+                color: severity_color(&a.severity),
+                index: i,
+            });
     }
     let description = if slo.alerts.is_empty() {
         format!(
             "SLO `{}` of `{}` has no alerts (`alerting = none`).",
-            slo.name, service.name
+            slo.name, slo.service
         )
     } else {
         "Burn-rate alerts of this SLO firing now, by severity and windows.".to_string()
     };
-    // A per-label SLO fires per value: keep the values, one row each.
-    let mut columns = vec!["severity", "long_window", "short_window"];
-    columns.extend(slo.by.iter().map(String::as_str));
-    let index: BTreeMap<String, Json> = columns
+    let index_by_name = slo
+        .alert_labels
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.to_string(), Json::from(i)))
+        .map(|(i, c)| (c.clone(), i))
         .collect();
     panels::table(
         Common {
@@ -261,26 +260,26 @@ fn firing_alerts(service: &Service, slo: &Slo, sel: &str, at: Common) -> Object 
             description: description.into(),
             ..at
         },
-        vec![Query::instant(
-            format!("sum by ({}) ({selector})", columns.join(", ")),
-            "",
-        )],
-        object! {
-            "custom": panels::table_cells(),
-            "color": shared!({ "mode": "thresholds" }),
-            "thresholds": shared!(panels::thresholds(&[Step(None, "text")])),
-            "mappings": [{ "type": "value", "options": colors }],
-            "noValue": if slo.alerts.is_empty() { "no alerts defined" } else { "none firing" },
+        vec![Query::instant(&slo.queries.firing)],
+        Field {
+            custom: Some(field::TABLE_CELLS),
+            mappings: Some(field::value_mappings(colors)),
+            no_value: Some(if slo.alerts.is_empty() {
+                "no alerts defined"
+            } else {
+                "none firing"
+            }),
+            ..Field::new(color("thresholds"), thresholds(&[step(None, "text")]))
         },
-        vec![panels::column_override(&["severity"], None)],
-        json!([{
-            "id": "organize",
-            "options": {
-                "excludeByName": shared!({ "Time": true, "Value": true }),
-                "indexByName": index,
-                "renameByName": shared!({ "long_window": "long window", "short_window": "short window" }),
-            },
-        }]),
+        vec![field::column_override(&["severity"], None)],
+        vec![panels::organize(Organize {
+            exclude_by_name: BTreeMap::from([("Time", true), ("Value", true)]),
+            index_by_name,
+            rename_by_name: BTreeMap::from([
+                ("long_window", "long window"),
+                ("short_window", "short window"),
+            ]),
+        })],
         None,
     )
 }
