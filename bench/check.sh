@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 files="${1:-50}"
 per_file="${2:-10}"
 
-cargo build --release --quiet
-slo="$PWD/target/release/slo"
+cargo build --profile dist --locked --quiet
+slo="$PWD/target/dist/slo"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 python3 bench/gen.py "$dir/specs" "$files" "$per_file"

@@ -12,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-10000}"
 
-cargo build --release --locked --quiet
-slo="${CARGO_TARGET_DIR:-$PWD/target}/release/slo"
+cargo build --profile dist --locked --quiet
+slo="${CARGO_TARGET_DIR:-$PWD/target}/dist/slo"
 work="$(mktemp -d "${TMPDIR:-/tmp}/slo-drift.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

@@ -27,8 +27,8 @@ for tool in hyperfine python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
 done
 
-cargo build --release --locked --quiet
-slo="$PWD/target/release/slo"
+cargo build --profile dist --locked --quiet
+slo="$PWD/target/dist/slo"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/slo-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
