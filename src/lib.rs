@@ -7,8 +7,9 @@
 //!
 //! The pipeline, one module per stage:
 //! [`syntax`] (text → AST) → [`check`] (AST → checked [`check::Program`]) →
-//! [`lower`] (program → what the output says: rules IR, Alertmanager
-//! configuration, budget figures) → [`emit`] (model → file contents),
+//! [`lower`] (program → what the output says: rules IR and dashboard pages
+//! per service, the overview, the Alertmanager configuration, budget
+//! figures) → [`emit`] (model → file contents),
 //! with [`diag`] for diagnostics on the side.
 #![deny(clippy::unwrap_used)]
 // Slicing a string inside a character panics on user text; `get` and

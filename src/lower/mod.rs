@@ -1,8 +1,10 @@
-//! A checked program → the models the emitters write: per service, the
-//! rules IR (recording rules for error ratios and budget series, burn-rate
-//! alerts with their `dashboard_url`, the alert for missing SLI data in
-//! `absent.rs`, grouped per SLO); the Alertmanager configuration
-//! (`alertmanager.rs`); the figures of the budget report (`report.rs`).
+//! A checked program → the models the emitters write. Per service
+//! ([`service`]): the rules IR (recording rules for error ratios and budget
+//! series, burn-rate alerts with their `dashboard_url`, the alert for
+//! missing SLI data in `absent.rs`, grouped per SLO) and the dashboard
+//! pages (`dashboard.rs`). Per program ([`program`]): the overview
+//! dashboard and the Alertmanager configuration (`alertmanager.rs`). And
+//! the figures of the budget report (`report.rs`).
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
