@@ -15,48 +15,38 @@ pub fn panels(model: &OverviewModel) -> Vec<Panel<'_>> {
         decimals: Some(0),
         ..Field::new(color("thresholds"), thresholds)
     };
-    let missed = panels::stat(
-        Common {
-            id: 1,
-            title: "SLOs out of budget".into(),
-            description: "SLOs whose error budget for the current period is spent; a per-label SLO counts once, when any of its values is.".into(),
-            grid: Grid {
-                x: 0,
-                y: 0,
-                w: 8,
-                h: 4,
-            },
+    // Three counts side by side across the top, each a third of the width.
+    let top = |id: u32, title: &'static str, description: &'static str| Common {
+        id,
+        title: title.into(),
+        description: description.into(),
+        grid: Grid {
+            x: (id - 1) * 8,
+            y: 0,
+            w: 8,
+            h: 4,
         },
+    };
+    let missed = panels::stat(
+        top(
+            1,
+            "SLOs out of budget",
+            "SLOs whose error budget for the current period is spent; a per-label SLO counts once, when any of its values is.",
+        ),
         Query::range(&q.out_of_budget, "SLOs"),
         count(thresholds(&[step(None, "green"), step(Some(1.0), "red")])),
     );
     let alerts = panels::stat(
-        Common {
-            id: 2,
-            title: "Firing SLO alerts".into(),
-            description: "Burn-rate alerts firing now, across every SLO; a per-label SLO fires one per value.".into(),
-            grid: Grid {
-                x: 8,
-                y: 0,
-                w: 8,
-                h: 4,
-            },
-        },
+        top(
+            2,
+            "Firing SLO alerts",
+            "Burn-rate alerts firing now, across every SLO; a per-label SLO fires one per value.",
+        ),
         Query::range(&q.firing, "alerts"),
         count(thresholds(&[step(None, "green"), step(Some(1.0), "red")])),
     );
     let total = panels::stat(
-        Common {
-            id: 3,
-            title: "SLOs".into(),
-            description: "SLOs defined in the specs.".into(),
-            grid: Grid {
-                x: 16,
-                y: 0,
-                w: 8,
-                h: 4,
-            },
-        },
+        top(3, "SLOs", "SLOs defined in the specs."),
         Query::range(&q.slos, "SLOs"),
         Field {
             color: fixed_color("text"),
