@@ -30,10 +30,7 @@ impl Serialize for Matcher {
 
 impl Serialize for Interval {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 .0 {
-            0 => s.serialize_str("0s"),
-            _ => s.serialize_str(&self.0.to_string()),
-        }
+        s.collect_str(&self.0)
     }
 }
 

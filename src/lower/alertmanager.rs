@@ -102,18 +102,28 @@ pub struct Inhibit {
 pub struct Receiver {
     /// Its name.
     pub name: String,
+    /// Where it sends, written as the one list of its kind
+    /// (`email_configs: [...]`).
+    #[serde(flatten)]
+    pub integration: Integration,
+}
+
+/// What a receiver sends through: the key of its list in Alertmanager's
+/// configuration, with the one entry slo writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Integration {
     /// Mail.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub email_configs: Vec<Email>,
+    #[serde(rename = "email_configs")]
+    Email([Email; 1]),
     /// PagerDuty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pagerduty_configs: Vec<Pagerduty>,
+    #[serde(rename = "pagerduty_configs")]
+    Pagerduty([Pagerduty; 1]),
     /// Slack.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub slack_configs: Vec<Slack>,
+    #[serde(rename = "slack_configs")]
+    Slack([Slack; 1]),
     /// A webhook.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub webhook_configs: Vec<Webhook>,
+    #[serde(rename = "webhook_configs")]
+    Webhook([Webhook; 1]),
 }
 
 /// Mail through an SMTP relay.
@@ -283,46 +293,39 @@ fn receivers(routing: &Routing) -> Vec<Receiver> {
         .receivers
         .iter()
         .map(|r| {
-            let mut y = Receiver {
-                name: r.name.clone(),
-                email_configs: Vec::new(),
-                pagerduty_configs: Vec::new(),
-                slack_configs: Vec::new(),
-                webhook_configs: Vec::new(),
-            };
-            match &r.kind {
+            let integration = match &r.kind {
                 ReceiverKind::Email {
                     to,
                     from,
                     smarthost,
                     auth,
-                } => y.email_configs.push(Email {
+                } => Integration::Email([Email {
                     to: literal(to).into_owned(),
                     from: literal(from).into_owned(),
                     smarthost: smarthost.clone(),
                     auth_username: auth.as_ref().map(|(u, _)| u.clone()),
                     auth_password_file: auth.as_ref().map(|(_, p)| p.clone()),
                     send_resolved: true,
-                }),
+                }]),
                 ReceiverKind::Pagerduty { routing_key_file } => {
-                    y.pagerduty_configs.push(Pagerduty {
+                    Integration::Pagerduty([Pagerduty {
                         routing_key_file: routing_key_file.clone(),
                         send_resolved: true,
-                    })
+                    }])
                 }
                 ReceiverKind::Slack {
                     api_url_file,
                     channel,
-                } => y.slack_configs.push(Slack {
+                } => Integration::Slack([Slack {
                     api_url_file: api_url_file.clone(),
                     channel: channel.as_deref().map(|c| literal(c).into_owned()),
                     send_resolved: true,
                     text: SLACK_TEXT,
-                }),
+                }]),
                 ReceiverKind::Webhook {
                     url,
                     bearer_token_file,
-                } => y.webhook_configs.push(Webhook {
+                } => Integration::Webhook([Webhook {
                     url: url.clone(),
                     send_resolved: true,
                     http_config: bearer_token_file.as_ref().map(|f| HttpConfig {
@@ -331,9 +334,12 @@ fn receivers(routing: &Routing) -> Vec<Receiver> {
                             credentials_file: f.clone(),
                         },
                     }),
-                }),
+                }]),
+            };
+            Receiver {
+                name: r.name.clone(),
+                integration,
             }
-            y
         })
         .collect()
 }
