@@ -32,6 +32,15 @@ fn gcd(a: i128, b: i128) -> i128 {
     i128::try_from(a).unwrap_or(i128::MAX).max(1)
 }
 
+/// `a / b` truncated, as `i128` divides; in 64 bits when both fit, since
+/// the 128-bit division is done in software.
+fn quot(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => x.checked_div(y).map_or_else(|| a / b, i128::from),
+        _ => a / b,
+    }
+}
+
 // Plain methods rather than `std::ops`: `div` is partial (it returns an
 // `Option`), and one style for all four reads better at the call sites.
 #[allow(clippy::should_implement_trait)]
@@ -42,8 +51,8 @@ impl Ratio {
         let sign = if den < 0 { -1 } else { 1 };
         let g = gcd(num, den);
         Ratio {
-            num: sign * num / g,
-            den: sign * den / g,
+            num: quot(sign * num, g),
+            den: quot(sign * den, g),
         }
     }
 
@@ -85,8 +94,8 @@ impl Ratio {
         let g1 = gcd(self.num, other.den);
         let g2 = gcd(other.num, self.den);
         Ratio::new(
-            (self.num / g1) * (other.num / g2),
-            (self.den / g2) * (other.den / g1),
+            quot(self.num, g1) * quot(other.num, g2),
+            quot(self.den, g2) * quot(other.den, g1),
         )
     }
 
@@ -98,9 +107,9 @@ impl Ratio {
     /// `self + other`.
     pub fn add(self, other: Ratio) -> Ratio {
         let g = gcd(self.den, other.den);
-        let den = self.den / g * other.den;
+        let den = quot(self.den, g) * other.den;
         Ratio::new(
-            self.num * (den / self.den) + other.num * (den / other.den),
+            self.num * quot(den, self.den) + other.num * quot(den, other.den),
             den,
         )
     }
@@ -242,6 +251,8 @@ pub fn clean_f64(x: f64) -> String {
 pub struct Target {
     percent: Ratio,
     ratio: Ratio,
+    /// Worked out once: every alert of the SLO asks for it.
+    budget: Ratio,
 }
 
 impl Target {
@@ -249,7 +260,11 @@ impl Target {
     /// between 0 and 100 (no budget, or nothing to meet).
     pub fn from_percent(percent: Ratio) -> Option<Target> {
         let ratio = percent.div(Ratio::int(100))?;
-        (Ratio::ZERO < ratio && ratio < Ratio::ONE).then_some(Target { percent, ratio })
+        (Ratio::ZERO < ratio && ratio < Ratio::ONE).then(|| Target {
+            percent,
+            ratio,
+            budget: Ratio::ONE.sub(ratio),
+        })
     }
 
     /// The percentage as written: 99.9.
@@ -264,7 +279,7 @@ impl Target {
 
     /// The error budget, the share of events that may fail: 0.001.
     pub fn budget(self) -> Ratio {
-        Ratio::ONE.sub(self.ratio)
+        self.budget
     }
 
     /// The error budget in percent: 0.1.

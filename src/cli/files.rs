@@ -12,7 +12,7 @@ pub use staging::{
 use slo::diag::escape::escape;
 use slo::diag::Sources;
 use slo::limits::{MAX_FILE_BYTES, MAX_PROGRAM_BYTES};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -213,11 +213,32 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
     }
     let mut seen = HashSet::new();
+    let mut dirs = HashMap::new();
     // A path that cannot be resolved (a broken link) stands for itself; reading
     // it reports why.
-    named.retain(|path| seen.insert(fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
+    named.retain(|path| seen.insert(resolved(path, &mut dirs).unwrap_or_else(|| path.clone())));
     named.sort();
     Ok(named)
+}
+
+/// What `fs::canonicalize` gives for the file `path`, with the directory it
+/// is in resolved once for all its files (`dirs`): a file that is not a
+/// link resolves to its name in its resolved directory. Resolving a path
+/// costs a system call for each part of it, and the files of a program are
+/// mostly in a few directories. `None` when it cannot be resolved.
+fn resolved(path: &Path, dirs: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    if fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+        return fs::canonicalize(path).ok();
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let real = dirs
+        .entry(dir.to_path_buf())
+        .or_insert_with(|| fs::canonicalize(dir).ok());
+    real.as_ref().map(|real| real.join(name))
 }
 
 /// The `.slo` files under `dir` into `found`, and those that are neither
@@ -264,6 +285,35 @@ pub fn io_reason(e: &io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files resolve as `fs::canonicalize` resolves them, however they are
+    /// named: through `..`, links to files and links to directories.
+    #[cfg(unix)]
+    #[test]
+    fn files_resolve_as_canonicalize_resolves_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        fs::create_dir(root.join("a")).expect("mkdir");
+        fs::write(root.join("a/x.slo"), "").expect("write");
+        std::os::unix::fs::symlink(root.join("a/x.slo"), root.join("link.slo")).expect("link");
+        std::os::unix::fs::symlink(root.join("a"), root.join("b")).expect("link");
+        std::os::unix::fs::symlink(root.join("gone"), root.join("broken.slo")).expect("link");
+        let mut dirs = HashMap::new();
+        for name in [
+            "a/x.slo",
+            "a/../a/x.slo",
+            "./a/./x.slo",
+            "link.slo",
+            "b/x.slo",
+            "b/../a/x.slo",
+            "broken.slo",
+            "missing.slo",
+        ] {
+            let path = root.join(name);
+            let expected = fs::canonicalize(&path).ok();
+            assert_eq!(resolved(&path, &mut dirs), expected, "{name}");
+        }
+    }
 
     /// A pipe that appears after [`collect`] looked (a race) is refused
     /// when opened, not waited on: reading is given two seconds.

@@ -13,16 +13,22 @@ use std::path::{Path, PathBuf};
 /// sources. Unreadable directories and files are left out: this only
 /// improves a help.
 pub fn surroundings(paths: &[PathBuf], sources: &Sources) -> Surroundings {
-    let read: BTreeSet<PathBuf> = sources
-        .iter()
-        .filter_map(|(_, s)| fs::canonicalize(&s.name).ok())
-        .collect();
     let given: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.is_file())
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
     let mut unread = Vec::new();
+    if given.is_empty() {
+        // Only directories given (the usual case): nothing to look beside,
+        // and no source's path to resolve, which costs a system call for
+        // each part of it.
+        return Surroundings { unread };
+    }
+    let read: BTreeSet<PathBuf> = sources
+        .iter()
+        .filter_map(|(_, s)| fs::canonicalize(&s.name).ok())
+        .collect();
     for (id, source) in sources.iter() {
         let path = Path::new(&source.name);
         if !fs::canonicalize(path).is_ok_and(|real| given.contains(&real)) {

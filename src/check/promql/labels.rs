@@ -364,10 +364,14 @@ fn absent_labels(arg: &Expr) -> Names {
         .collect()
 }
 
-/// The matchers of every selector in `expr`, by label name, as written
+/// A matcher's operator (`=~`) and value, as written.
+pub type Filter = (&'static str, String);
+
+/// The matchers of every selector in `expr`, by label name: operator and
+/// value, which are what a matcher shows besides the name
 /// (`code=~"5.."`); `__name__` left out.
-pub fn filters(expr: &Expr) -> BTreeMap<String, BTreeSet<String>> {
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+pub fn filters(expr: &Expr) -> BTreeMap<String, BTreeSet<Filter>> {
+    let mut out: BTreeMap<String, BTreeSet<Filter>> = BTreeMap::new();
     walk_selectors(expr, &mut |v| {
         let all = v
             .matchers
@@ -375,7 +379,15 @@ pub fn filters(expr: &Expr) -> BTreeMap<String, BTreeSet<String>> {
             .iter()
             .chain(v.matchers.or_matchers.iter().flatten());
         for m in all.filter(|m| m.name != METRIC_NAME) {
-            out.entry(m.name.clone()).or_default().insert(m.to_string());
+            let op = match m.op {
+                MatchOp::Equal => "=",
+                MatchOp::NotEqual => "!=",
+                MatchOp::Re(_) => "=~",
+                MatchOp::NotRe(_) => "!~",
+            };
+            out.entry(m.name.clone())
+                .or_default()
+                .insert((op, m.value.clone()));
         }
     });
     out

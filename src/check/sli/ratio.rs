@@ -108,7 +108,7 @@ struct Side {
     /// the compiler sums by the SLO's `by` labels.
     template: Option<Labels>,
     /// The matchers of its selectors, by label.
-    filters: BTreeMap<String, BTreeSet<String>>,
+    filters: BTreeMap<String, BTreeSet<labels::Filter>>,
 }
 
 impl Side {

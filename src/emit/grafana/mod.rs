@@ -9,6 +9,7 @@
 //! template variable, never a fixed one.
 
 mod field;
+mod json;
 mod link;
 mod overview;
 mod panels;
@@ -148,15 +149,12 @@ impl<'a> Dashboard<'a> {
 }
 
 /// The file of a dashboard: as `serde_json` writes it pretty, two spaces of
-/// indentation, and a final newline.
+/// indentation, and a final newline (see `json.rs`).
 fn file(path: String, dashboard: &Dashboard<'_>) -> OutputFile {
     // Room for a dashboard page (40–110 KB) without growing the buffer.
-    let mut out = Vec::with_capacity(128 * 1024);
-    let written = serde_json::to_writer_pretty(&mut out, dashboard);
-    out.push(b'\n');
-    let contents = written
-        .map_err(|e| e.to_string())
-        .and_then(|()| String::from_utf8(out).map_err(|e| e.to_string()))
+    let mut contents = String::with_capacity(128 * 1024);
+    json::write_pretty(dashboard, &mut contents)
         .unwrap_or_else(|e| unreachable!("a dashboard is strings, numbers and string keys: {e}"));
+    contents.push('\n');
     OutputFile { path, contents }
 }
