@@ -233,6 +233,19 @@ impl<'w, 'o> Compound<'w, 'o> {
     }
 }
 
+/// The `serialize_*` methods of the integer types, each handing its value,
+/// widened, to the writer's method for signed or unsigned numbers.
+macro_rules! integers {
+    ($($method:ident($t:ty) => $via:ident),* $(,)?) => {
+        $(
+            fn $method(self, v: $t) -> Result<(), Error> {
+                self.$via(v.into());
+                Ok(())
+            }
+        )*
+    };
+}
+
 impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     type Ok = ();
     type Error = Error;
@@ -249,44 +262,12 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.signed(v);
-        Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.unsigned(v);
-        Ok(())
+    // Integers print as `serde_json` prints them, whatever their width.
+    integers! {
+        serialize_i8(i8) => signed, serialize_i16(i16) => signed,
+        serialize_i32(i32) => signed, serialize_i64(i64) => signed,
+        serialize_u8(u8) => unsigned, serialize_u16(u16) => unsigned,
+        serialize_u32(u32) => unsigned, serialize_u64(u64) => unsigned,
     }
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
@@ -420,46 +401,31 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
+/// Sequences, tuples and tuple structs are all JSON arrays.
+macro_rules! arrays {
+    ($($kind:ident :: $method:ident),* $(,)?) => {
+        $(
+            impl ser::$kind for Compound<'_, '_> {
+                type Ok = ();
+                type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
+                fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                    self.element(value)
+                }
 
-    fn end(self) -> Result<(), Error> {
-        self.close(']');
-        Ok(())
-    }
+                fn end(self) -> Result<(), Error> {
+                    self.close(']');
+                    Ok(())
+                }
+            }
+        )*
+    };
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close(']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.close(']');
-        Ok(())
-    }
+arrays! {
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
 }
 
 impl ser::SerializeTupleVariant for Compound<'_, '_> {
@@ -524,8 +490,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.key(key);
-        value.serialize(&mut *self.w)
+        ser::SerializeStruct::serialize_field(self, key, value)
     }
 
     fn end(self) -> Result<(), Error> {
@@ -537,143 +502,4 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::write_pretty;
-    use serde::Serialize;
-    use std::collections::BTreeMap;
-
-    fn same<T: Serialize>(value: &T) {
-        let mut ours = String::new();
-        write_pretty(value, &mut ours).expect("writes");
-        let theirs = serde_json::to_string_pretty(value).expect("writes");
-        assert_eq!(ours, theirs);
-    }
-
-    #[derive(Serialize)]
-    struct Empty {}
-
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    enum Untagged {
-        A { a: u32 },
-        B(Empty),
-    }
-
-    #[derive(Serialize)]
-    enum Tagged {
-        Unit,
-        New(u8),
-        Tuple(u8, i8),
-        EmptyTuple(),
-        Struct { x: bool },
-        EmptyStruct {},
-    }
-
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct All<'a> {
-        yes: bool,
-        no: bool,
-        small: u8,
-        big: u64,
-        negative: i64,
-        least: i64,
-        zero: u32,
-        floats: Vec<f64>,
-        single: f32,
-        missing: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        skipped: Option<u32>,
-        text: &'a str,
-        letter: char,
-        empty_list: [u8; 0],
-        empty_slice: &'a [u8],
-        empty_struct: Empty,
-        nested: Vec<Vec<Empty>>,
-        map: BTreeMap<&'a str, usize>,
-        empty_map: BTreeMap<String, bool>,
-        untagged: Vec<Untagged>,
-        tagged: Vec<Tagged>,
-        unit: (),
-        pair: (u32, &'a str),
-    }
-
-    #[test]
-    fn writes_what_serde_json_writes() {
-        let every_byte: String = (0u8..0x80).map(char::from).collect();
-        let all = All {
-            yes: true,
-            no: false,
-            small: 7,
-            big: u64::MAX,
-            negative: -42,
-            least: i64::MIN,
-            zero: 0,
-            floats: vec![
-                0.0,
-                -0.0,
-                1.0,
-                0.999,
-                99.95,
-                1e-7,
-                1e21,
-                123456789.125,
-                f64::NAN,
-                f64::INFINITY,
-                f64::MIN_POSITIVE,
-            ],
-            single: 0.1,
-            missing: None,
-            skipped: None,
-            text: &every_byte,
-            letter: '"',
-            empty_list: [],
-            empty_slice: &[],
-            empty_struct: Empty {},
-            nested: vec![vec![], vec![Empty {}, Empty {}]],
-            map: [("b", 2), ("a \"quoted\" key", 1), ("ünïcødé ✓", 3)]
-                .into_iter()
-                .collect(),
-            empty_map: BTreeMap::new(),
-            untagged: vec![Untagged::A { a: 1 }, Untagged::B(Empty {})],
-            tagged: vec![
-                Tagged::Unit,
-                Tagged::New(3),
-                Tagged::Tuple(1, -1),
-                Tagged::EmptyTuple(),
-                Tagged::Struct { x: true },
-                Tagged::EmptyStruct {},
-            ],
-            unit: (),
-            pair: (5, "line\nbreak\ttab\r\u{1}\u{1f}\u{7f}\\"),
-        };
-        same(&all);
-        same(&vec![all]);
-        same(&"");
-        same(&Vec::<u8>::new());
-    }
-
-    #[test]
-    fn escapes_every_byte_wherever_it_is() {
-        for len in 1..20 {
-            for at in 0..len {
-                for b in 0..=0x7fu8 {
-                    for other in [b'a', b'"', 0x1f] {
-                        let mut bytes = vec![other; len];
-                        bytes[at] = b;
-                        same(&String::from_utf8(bytes).expect("ASCII"));
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn deep_nesting_is_indented_in_full() {
-        let mut deep = serde_json::json!(1);
-        for _ in 0..100 {
-            deep = serde_json::json!([deep]);
-        }
-        same(&deep);
-    }
-}
+mod tests;
