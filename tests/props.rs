@@ -48,18 +48,6 @@ proptest! {
 // ---------------------------------------------------------------------------
 // A generator of valid programs.
 
-/// Label names the compiler sets itself.
-const RESERVED_LABELS: &[&str] = &[
-    "alertname",
-    "le",
-    "long_window",
-    "service",
-    "severity",
-    "short_window",
-    "slo",
-    "team",
-];
-
 /// Alert windows, as spelled, with their length in seconds; sorted by length.
 /// None is longer than the shortest period, so `long ≤ period` always holds
 /// (and `7d` against a `7d` period tests the boundary).
@@ -244,7 +232,7 @@ fn string() -> impl Strategy<Value = String> {
 
 fn label_name() -> impl Strategy<Value = String> {
     "[a-zA-Z_][a-zA-Z0-9_]{0,8}".prop_filter("reserved", |n| {
-        !n.starts_with("__") && !RESERVED_LABELS.contains(&n.as_str())
+        !n.starts_with("__") && !slo::check::RESERVED_LABELS.contains(&n.as_str())
     })
 }
 

@@ -48,6 +48,7 @@ use fields::{Fields, Key, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use broken::explained_by_broken_items;
+pub use labels::RESERVED_LABELS;
 pub use promql::Query;
 
 /// A checked program: every name resolved, every number in range.
