@@ -67,7 +67,8 @@ fn assert_rules_parse(path: &str, contents: &str) {
     struct Group {
         rules: Vec<BTreeMap<String, serde_yaml_ng::Value>>,
     }
-    if !path.ends_with(".yml") {
+    // Only rule files: `alertmanager/alertmanager.yml` is YAML too.
+    if !path.starts_with("prometheus/") {
         return;
     }
     let file: RuleFile = serde_yaml_ng::from_str(contents)
