@@ -248,24 +248,42 @@ fn walk(
     found: &mut Vec<PathBuf>,
     skipped: &mut Vec<(PathBuf, fs::Metadata)>,
 ) -> Result<(), String> {
-    let entries = fs::read_dir(dir)
-        .map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
-    for entry in entries {
-        let entry =
-            entry.map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
-        let path = entry.path();
-        let kind = entry
-            .file_type()
-            .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-        if kind.is_dir() {
-            walk(&path, found, skipped)?;
-        } else if path.extension().is_some_and(|e| e == "slo") {
+    each_file(dir, false, &mut |path, _| {
+        if path.extension().is_some_and(|e| e == "slo") {
             // A link is judged by what it points to; a broken one is kept,
             // and reading it says why it cannot be read.
             match fs::metadata(&path) {
                 Ok(meta) if !meta.is_file() && !meta.is_dir() => skipped.push((path, meta)),
                 _ => found.push(path),
             }
+        }
+    })
+}
+
+/// Hands `visit` every entry under `dir` that is not a folder, with its
+/// name, going down into folders but not through links to them. With
+/// `missing_is_empty`, a folder that does not exist (or no longer does)
+/// has nothing in it; otherwise it cannot be read, like any other error.
+pub fn each_file(
+    dir: &Path,
+    missing_is_empty: bool,
+    visit: &mut dyn FnMut(PathBuf, &std::ffi::OsStr),
+) -> Result<(), String> {
+    let cannot =
+        |path: &Path, e: &io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(e));
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if missing_is_empty && e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(cannot(dir, &e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| cannot(dir, &e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| cannot(&path, &e))?;
+        if kind.is_dir() {
+            each_file(&path, missing_is_empty, visit)?;
+        } else {
+            visit(path, &entry.file_name());
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! a name of the run's own, on disk before it is renamed over it, and never
 //! through a symbolic link inside the output directory.
 
-use super::{io_reason, open_nonblocking};
+use super::{each_file, io_reason, open_nonblocking};
 use slo::OutputFile;
 use std::collections::BTreeSet;
 use std::fs;
@@ -220,41 +220,14 @@ pub fn sync_dir(dir: &Path) -> Result<(), String> {
 /// that were stopped before they finished. Symbolic links to folders are not
 /// followed.
 pub fn staging_leftovers(out: &Path) -> Result<Vec<String>, String> {
-    fn walk(out: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), String> {
-        let entries = match fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => {
-                return Err(format!(
-                    "cannot read `{}`: {}",
-                    dir.display(),
-                    io_reason(&e)
-                ))
-            }
-        };
-        for entry in entries {
-            let entry =
-                entry.map_err(|e| format!("cannot read `{}`: {}", dir.display(), io_reason(&e)))?;
-            let path = entry.path();
-            let kind = entry
-                .file_type()
-                .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
-            if kind.is_dir() {
-                walk(out, &path, found)?;
-            } else if entry
-                .file_name()
-                .to_string_lossy()
-                .ends_with(STAGING_SUFFIX)
-            {
-                if let Ok(rel) = path.strip_prefix(out) {
-                    found.push(rel.to_string_lossy().into_owned());
-                }
+    let mut found = Vec::new();
+    each_file(out, true, &mut |path, name| {
+        if name.to_string_lossy().ends_with(STAGING_SUFFIX) {
+            if let Ok(rel) = path.strip_prefix(out) {
+                found.push(rel.to_string_lossy().into_owned());
             }
         }
-        Ok(())
-    }
-    let mut found = Vec::new();
-    walk(out, out, &mut found)?;
+    })?;
     found.sort();
     Ok(found)
 }
