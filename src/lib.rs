@@ -21,6 +21,7 @@ pub mod diag;
 pub mod emit;
 pub mod fmt;
 pub mod limits;
+pub mod live;
 pub mod lower;
 pub mod num;
 mod par;

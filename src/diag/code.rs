@@ -8,7 +8,8 @@ macro_rules! codes {
     ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
         /// A stable diagnostic code, grouped by stage: `SLO0xx` syntax and
         /// structure, `SLO1xx` names, `SLO2xx` targets and windows, `SLO3xx`
-        /// alerting, `SLO4xx` PromQL.
+        /// alerting, `SLO4xx` PromQL, `SLO5xx` what the server says
+        /// (`slo check --prometheus`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
             $(#[doc = $title] $variant,)*
@@ -97,6 +98,24 @@ codes! {
     RatioCannotMatch = "SLO420", Error, "ratio whose sides yield different labels";
     RatioMatchesOnFilter = "SLO421", Error, "ratio whose sides keep a label `bad` filters on";
     RatioMatchUnknown = "SLO422", Warning, "ratio whose sides may not match";
+    UnknownMetric = "SLO501", Warning, "metric the server has never seen";
+    MetricGone = "SLO502", Warning, "metric whose series are gone from the server";
+    UnknownLabel = "SLO503", Warning, "matcher on a label no series of the metric has";
+    NoLabelValue = "SLO504", Warning, "label value no series of the metric has";
+    NoSeries = "SLO505", Warning, "selector whose matchers together match no series";
+    ThresholdNotLiveBucket = "SLO510", Warning, "latency threshold that is not an `le` boundary on the server";
+    HistogramKind = "SLO511", Warning, "histogram that is of the other kind on the server";
+    MetricType = "SLO520", Warning, "metric whose type does not fit how the SLI uses it";
+    RatioSidesApart = "SLO530", Warning, "ratio whose sides yield different labels on the server";
+    HighCardinality = "SLO540", Warning, "`by` split into very many series";
+}
+
+impl Code {
+    /// Whether only the live check reports this code: it needs what a
+    /// server holds, and no spec alone triggers it.
+    pub fn live(self) -> bool {
+        self.as_str().starts_with("SLO5")
+    }
 }
 
 impl std::fmt::Display for Code {
