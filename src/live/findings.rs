@@ -7,9 +7,10 @@ use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Duration;
 use std::collections::BTreeSet;
 
-/// The most series the rules may record for one SLO before its `by`
-/// labels are called out (`SLO540`).
-pub const MAX_RECORDED: usize = 1000;
+/// The most values an SLO's `by` labels may take on the server before the
+/// split is called out (`SLO540`): each value gets error ratios recorded
+/// and alerts of its own.
+pub const MAX_VALUES: usize = 100;
 
 /// How many label values a help lists before "and N more".
 const SHOWN: usize = 8;
@@ -501,10 +502,10 @@ fn cardinality(slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
             }
         }
     }
-    let recorded = values.len() * slo.recorded_per_value;
-    if recorded <= MAX_RECORDED {
+    if values.len() <= MAX_VALUES {
         return None;
     }
+    let recorded = values.len() * slo.recorded_per_value;
     let by = slo.by.join(", ");
     Some(
         Diag::new(
@@ -521,7 +522,7 @@ fn cardinality(slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
             slo.recorded_per_value
         ))
         .help(format!(
-            "split by a label with few values (a route or an operation, not a pod, a user or a session), or drop `by`; each value also gets alerts of its own (more than {MAX_RECORDED} recorded series is called out)"
+            "split by a label with few values (a route or an operation, not a pod, a user or a session), or drop `by`; each value also gets alerts of its own (more than {MAX_VALUES} values are called out)"
         )),
     )
 }

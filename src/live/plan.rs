@@ -221,8 +221,9 @@ pub fn plan(sources: &Sources, program: &Program) -> Plan {
     plan
 }
 
-/// How many recording rules the compiler writes for `slo`; each records one
-/// series per value of its `by` labels.
+/// How many recording rules the compiler writes for `slo` that record one
+/// series per value of its `by` labels: those of its `sli` and `period`
+/// groups (its `meta` group records constants, one series each).
 fn recorded_per_value(service: &check::Service, slo: &check::Slo) -> usize {
     let alone = check::Service {
         slos: vec![slo.clone()],
@@ -232,6 +233,7 @@ fn recorded_per_value(service: &check::Service, slo: &check::Slo) -> usize {
         .rules
         .groups
         .iter()
+        .filter(|g| g.name.ends_with(":sli") || g.name.ends_with(":period"))
         .flat_map(|g| &g.rules)
         .filter(|r| matches!(r, crate::lower::Rule::Record { .. }))
         .count()
