@@ -3,6 +3,7 @@
 
 use super::plan::{Plan, Selector, Side, SliKind, SloPlan, Usage};
 use super::{Known, Sample, Value, Values};
+use crate::check::Program;
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::Duration;
 use std::collections::BTreeSet;
@@ -16,7 +17,7 @@ pub const MAX_VALUES: usize = 100;
 const SHOWN: usize = 8;
 
 /// Every finding of the plan, in no particular order.
-pub fn all(plan: &Plan, known: &Known) -> Vec<Diag> {
+pub fn all(program: &Program, plan: &Plan, known: &Known) -> Vec<Diag> {
     let mut diags = Vec::new();
     for sli in &plan.slis {
         match &sli.kind {
@@ -62,7 +63,7 @@ pub fn all(plan: &Plan, known: &Known) -> Vec<Diag> {
             }
         }
         if let Some(sli) = plan.slis.get(slo.sli) {
-            diags.extend(cardinality(slo, &sli.kind, known));
+            diags.extend(cardinality(program, slo, &sli.kind, known));
         }
     }
     diags
@@ -473,7 +474,7 @@ fn sides_apart(slo: &SloPlan, e: &Side, t: &Side, events: &Values, total: &Value
 }
 
 /// `SLO540`: a `by` split into more recorded series than is reasonable.
-fn cardinality(slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
+fn cardinality(program: &Program, slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
     if slo.by.is_empty() {
         return None;
     }
@@ -505,7 +506,8 @@ fn cardinality(slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
     if values.len() <= MAX_VALUES {
         return None;
     }
-    let recorded = values.len() * slo.recorded_per_value;
+    let per_value = super::plan::recorded_per_value(program, slo.at);
+    let recorded = values.len() * per_value;
     let by = slo.by.join(", ");
     Some(
         Diag::new(
@@ -519,7 +521,7 @@ fn cardinality(slo: &SloPlan, kind: &SliKind, known: &Known) -> Option<Diag> {
         )
         .label(format!(
             "the rules would record {recorded} series for this SLO ({} per value)",
-            slo.recorded_per_value
+            per_value
         ))
         .help(format!(
             "split by a label with few values (a route or an operation, not a pod, a user or a session), or drop `by`; each value also gets alerts of its own (more than {MAX_VALUES} values are called out)"

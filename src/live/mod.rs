@@ -60,7 +60,7 @@ pub fn check(
 ) -> Result<Vec<Diag>, Failure> {
     let plan = plan::plan(sources, program);
     let known = ask(&plan, server, options)?;
-    let mut diags = findings::all(&plan, &known);
+    let mut diags = findings::all(program, &plan, &known);
     crate::diag::sort(&mut diags, sources);
     Ok(diags)
 }

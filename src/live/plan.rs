@@ -134,8 +134,8 @@ pub struct SloPlan {
     /// Its period, and where it is set (the SLO's `window`, the defaults'
     /// `window`, or the SLO's name when it is the built-in default).
     pub period: (Duration, Span),
-    /// How many series the rules record for each value of its `by` labels.
-    pub recorded_per_value: usize,
+    /// Where it is in the program: its service's index, and its own.
+    pub at: (usize, usize),
 }
 
 /// Every selector of an SLI, each with whether it names a histogram (whose
@@ -168,35 +168,41 @@ pub fn plan(sources: &Sources, program: &Program) -> Plan {
             _ => None,
         })
     });
+    // Each SLI once, however many SLOs use it: (service, SLI) → index.
+    let mut planned: BTreeMap<(usize, &str), usize> = BTreeMap::new();
     for (file, tree) in &trees {
         let text = &sources.get(*file).text;
         for item in &tree.items {
             let ast::Item::Service(service) = item else {
                 continue;
             };
-            let Some(checked) = program
+            let Some((service_at, checked)) = program
                 .services
                 .iter()
-                .find(|s| s.name == service.name.text)
+                .enumerate()
+                .find(|(_, s)| s.name == service.name.text)
             else {
                 continue;
             };
             for slo in &service.slos {
-                let Some(c) = checked.slos.iter().find(|s| s.name == slo.name.text) else {
+                let Some((slo_at, c)) = checked
+                    .slos
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| s.name == slo.name.text)
+                else {
                     continue;
                 };
                 let Some(sli) = service.slis.iter().find(|s| s.name.text == c.sli_name) else {
                     continue;
                 };
-                let index = match plan
-                    .slis
-                    .iter()
-                    .position(|p| p.service == checked.name && p.name == c.sli_name)
-                {
-                    Some(i) => i,
+                let key = (service_at, c.sli_name.as_str());
+                let index = match planned.get(&key) {
+                    Some(i) => *i,
                     None => match sli_plan(text, &checked.name, sli, &c.sli) {
                         Some(p) => {
                             plan.slis.push(p);
+                            planned.insert(key, plan.slis.len() - 1);
                             plan.slis.len() - 1
                         }
                         None => continue,
@@ -213,7 +219,7 @@ pub fn plan(sources: &Sources, program: &Program) -> Plan {
                     by: c.by.clone(),
                     by_span,
                     period: (c.period, period_span),
-                    recorded_per_value: recorded_per_value(checked, c),
+                    at: (service_at, slo_at),
                 });
             }
         }
@@ -224,10 +230,16 @@ pub fn plan(sources: &Sources, program: &Program) -> Plan {
 /// How many recording rules the compiler writes for `slo` that record one
 /// series per value of its `by` labels: those of its `sli` and `period`
 /// groups (its `meta` group records constants, one series each).
-fn recorded_per_value(service: &check::Service, slo: &check::Slo) -> usize {
+pub fn recorded_per_value(program: &Program, (service, slo): (usize, usize)) -> usize {
+    let Some(service) = program.services.get(service) else {
+        return 0;
+    };
     let alone = check::Service {
-        slos: vec![slo.clone()],
-        ..service.clone()
+        name: service.name.clone(),
+        team: service.team.clone(),
+        runbook: service.runbook.clone(),
+        labels: service.labels.clone(),
+        slos: service.slos.get(slo).cloned().into_iter().collect(),
     };
     crate::lower::service(&alone, None)
         .rules
