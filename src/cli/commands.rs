@@ -1,21 +1,43 @@
 //! The commands: load, check, then do one thing with the program.
 
-use super::{fail, failed, files, init, no_color_unset, output, paint, report, siblings};
-use super::{BudgetFormat, Format, Lints};
+use super::{fail, failed, files, init, no_color_unset, output, paint, report, server, siblings};
+use super::{BudgetFormat, Format, Lints, Live};
 use slo::diag::escape::escape;
+use slo::diag::Sources;
 use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Loads and checks a program, printing its diagnostics for people.
-/// `Err` carries the exit status when there is nothing more to do.
-fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCode> {
+/// Reads and checks a program, and with `--prometheus` checks it against
+/// the server too. `Err` is exit status 2: a source that cannot be read,
+/// or a server that does not answer.
+fn checked(
+    paths: &[PathBuf],
+    live: &Live,
+) -> Result<(Sources, slo::Checked, Option<Vec<slo::live::Counted>>), ExitCode> {
     // The worker threads start while the sources are read.
     slo::start_workers();
     let sources = files::load(paths).map_err(fail)?;
-    let checked = slo::check_among(&sources, &siblings::surroundings(paths, &sources));
+    let mut checked = slo::check_among(&sources, &siblings::surroundings(paths, &sources));
+    if let (Some(url), Some(program)) = (&live.prometheus, &checked.program) {
+        let server = server::Http::new(url, live).map_err(fail)?;
+        let options = slo::live::Options {
+            concurrency: live.concurrency(),
+        };
+        let found = slo::live::check(&sources, program, &server, options).map_err(fail)?;
+        checked.diags.extend(found.diags);
+        slo::diag::sort(&mut checked.diags, &sources);
+        return Ok((sources, checked, Some(found.series)));
+    }
+    Ok((sources, checked, None))
+}
+
+/// Loads and checks a program, printing its diagnostics for people.
+/// `Err` carries the exit status when there is nothing more to do.
+fn load(paths: &[PathBuf], lints: &Lints, live: &Live) -> Result<slo::check::Program, ExitCode> {
+    let (sources, checked, _) = checked(paths, live)?;
     let failed = failed(&checked, lints);
     report(&checked.diags, &sources, failed);
     match checked.program {
@@ -25,11 +47,11 @@ fn load(paths: &[PathBuf], lints: &Lints) -> Result<slo::check::Program, ExitCod
 }
 
 /// `slo compile`: write the output directory, or with `--check` compare it.
-pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints) -> ExitCode {
+pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints, live: &Live) -> ExitCode {
     if let Err(e) = output_dir(out) {
         return fail(e);
     }
-    let program = match load(paths, lints) {
+    let program = match load(paths, lints, live) {
         Ok(program) => program,
         Err(code) => return code,
     };
@@ -146,23 +168,32 @@ fn paint_diff(diff: &str, terminal: bool, color: bool) -> String {
 }
 
 /// `slo check`: diagnostics in the chosen format, nothing written.
-pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
+pub fn check(paths: &[PathBuf], format: Format, lints: &Lints, live: &Live) -> ExitCode {
     if format == Format::Human {
-        return match load(paths, lints) {
+        return match load(paths, lints, live) {
             Ok(_) => ExitCode::SUCCESS,
             Err(code) => code,
         };
     }
-    slo::start_workers();
-    let sources = match files::load(paths) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
+    let (sources, checked, series) = match checked(paths, live) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let checked = slo::check_among(&sources, &siblings::surroundings(paths, &sources));
     let failed = failed(&checked, lints);
     let deny_warnings = lints.deny.contains(&super::Deny::Warnings);
     let text = match format {
-        Format::Json => json::render(&checked.diags, &sources),
+        Format::Json => {
+            let series = series.as_ref().map(|all| {
+                all.iter()
+                    .map(|c| json::SliSeries {
+                        service: &c.service,
+                        sli: &c.sli,
+                        series: c.series,
+                    })
+                    .collect()
+            });
+            json::render_with(&checked.diags, &sources, series)
+        }
         Format::Github => github::render(&checked.diags, &sources, deny_warnings),
         Format::Human => unreachable!("handled above"),
     };
@@ -177,7 +208,7 @@ pub fn check(paths: &[PathBuf], format: Format, lints: &Lints) -> ExitCode {
 /// `slo budget`: the error-budget report on stdout.
 pub fn budget(paths: &[PathBuf], format: BudgetFormat) -> ExitCode {
     let lints = Lints { deny: Vec::new() };
-    let program = match load(paths, &lints) {
+    let program = match load(paths, &lints, &Live::offline()) {
         Ok(program) => program,
         Err(code) => return code,
     };

@@ -29,6 +29,7 @@ mod fmt;
 mod init;
 mod lock;
 mod output;
+mod server;
 mod siblings;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -89,13 +90,15 @@ enum Command {
         check: bool,
         #[command(flatten)]
         lints: Lints,
+        #[command(flatten)]
+        live: Live,
     },
     /// Parse and check specs without writing anything.
     ///
     /// Quiet when the specs are clean. Diagnostics go to stderr in the human
     /// format, to stdout in the machine formats.
     #[command(
-        after_help = "Examples:\n  slo check specs/\n  slo check --deny warnings specs/              fail on warnings too (CI)\n  slo check --format github specs/             annotate a GitHub pull request\n  slo check --format json specs/ | jq .        for other tools\n  slo explain SLO301                           what a code means"
+        after_help = "Examples:\n  slo check specs/\n  slo check --deny warnings specs/              fail on warnings too (CI)\n  slo check --format github specs/             annotate a GitHub pull request\n  slo check --format json specs/ | jq .        for other tools\n  slo check --prometheus http://localhost:9090 specs/\n                                               also ask the server about every selector\n  slo explain SLO301                           what a code means"
     )]
     Check {
         /// `.slo` files or directories to check, forming one program.
@@ -106,6 +109,8 @@ enum Command {
         format: Format,
         #[command(flatten)]
         lints: Lints,
+        #[command(flatten)]
+        live: Live,
     },
     /// Rewrite `.slo` files in the canonical layout.
     ///
@@ -188,6 +193,81 @@ struct Lints {
     deny: Vec<Deny>,
 }
 
+/// The live check (docs/live.md): without `--prometheus`, no connection
+/// is ever opened.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Checking against a server")]
+struct Live {
+    /// Also ask this Prometheus or VictoriaMetrics server about every
+    /// selector: metrics and label values it has never seen, thresholds
+    /// that are not bucket boundaries, gauges taken as counters, windows
+    /// past its retention (warnings, `SLO5xx`).
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// Send `Authorization: Bearer <token>`, the token read from FILE.
+    #[arg(long, value_name = "FILE", requires = "prometheus")]
+    prometheus_bearer_token_file: Option<PathBuf>,
+    /// Send HTTP basic auth; FILE holds `user:password` on one line.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "prometheus",
+        conflicts_with = "prometheus_bearer_token_file"
+    )]
+    prometheus_basic_auth_file: Option<PathBuf>,
+    /// An extra request header, `'Name: value'` (repeatable), e.g. a tenant.
+    #[arg(long, value_name = "HEADER", requires = "prometheus")]
+    prometheus_header: Vec<String>,
+    /// The longest one request may take [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = duration, requires = "prometheus")]
+    prometheus_timeout: Option<slo::num::Duration>,
+    /// The longest the whole check against the server may take [default: 60s].
+    #[arg(long, value_name = "DURATION", value_parser = duration, requires = "prometheus")]
+    prometheus_deadline: Option<slo::num::Duration>,
+    /// Requests in flight at once [default: 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256), requires = "prometheus")]
+    prometheus_concurrency: Option<u16>,
+}
+
+impl Live {
+    /// No server: what commands without the flags check with.
+    fn offline() -> Live {
+        Live {
+            prometheus: None,
+            prometheus_bearer_token_file: None,
+            prometheus_basic_auth_file: None,
+            prometheus_header: Vec::new(),
+            prometheus_timeout: None,
+            prometheus_deadline: None,
+            prometheus_concurrency: None,
+        }
+    }
+
+    /// The longest one request may take.
+    fn timeout(&self) -> slo::num::Duration {
+        self.prometheus_timeout
+            .unwrap_or(slo::num::Duration(10 * slo::num::Duration::SECOND))
+    }
+
+    /// The longest the whole check may take.
+    fn deadline(&self) -> slo::num::Duration {
+        self.prometheus_deadline
+            .unwrap_or(slo::num::Duration(60 * slo::num::Duration::SECOND))
+    }
+
+    /// Requests in flight at once.
+    fn concurrency(&self) -> usize {
+        usize::from(self.prometheus_concurrency.unwrap_or(8))
+    }
+}
+
+/// A duration flag, in the language's units (`10s`, `2m`).
+fn duration(text: &str) -> Result<slo::num::Duration, String> {
+    slo::num::Duration::parse(text)
+        .filter(|d| d.0 > 0)
+        .ok_or_else(|| format!("`{text}` is not a duration such as `10s` or `2m`"))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Deny {
     /// Every warning.
@@ -203,12 +283,14 @@ pub fn run() -> ExitCode {
             out,
             check,
             lints,
-        } => commands::compile(&paths, &out, check, &lints),
+            live,
+        } => commands::compile(&paths, &out, check, &lints, &live),
         Command::Check {
             paths,
             format,
             lints,
-        } => commands::check(&paths, format, &lints),
+            live,
+        } => commands::check(&paths, format, &lints, &live),
         Command::Budget { paths, format } => commands::budget(&paths, format),
         Command::Explain { code } => commands::explain(code.as_deref()),
         Command::Init { dir } => commands::init(&dir),

@@ -8,10 +8,24 @@ use serde::Serialize;
 
 /// The whole document: every diagnostic of a run, and how many of each kind.
 #[derive(Serialize)]
-struct Document {
+struct Document<'a> {
     diagnostics: Vec<JsonDiag>,
     errors: usize,
     warnings: usize,
+    /// With `--prometheus`: the series each SLI selects on the server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    series: Option<Vec<SliSeries<'a>>>,
+}
+
+/// The number of series one SLI selects on the server.
+#[derive(Serialize)]
+pub struct SliSeries<'a> {
+    /// The SLI's service.
+    pub service: &'a str,
+    /// The SLI's name.
+    pub sli: &'a str,
+    /// The series its selectors match.
+    pub series: usize,
 }
 
 #[derive(Serialize)]
@@ -76,6 +90,12 @@ pub fn severity_name(s: Severity) -> &'static str {
 /// a newline. An empty list still gives a document, so that a consumer can
 /// always parse the output.
 pub fn render(diags: &[Diag], sources: &Sources) -> String {
+    render_with(diags, sources, None)
+}
+
+/// [`render`], with the series each SLI selects on the server when the
+/// live check ran.
+pub fn render_with(diags: &[Diag], sources: &Sources, series: Option<Vec<SliSeries>>) -> String {
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -96,6 +116,7 @@ pub fn render(diags: &[Diag], sources: &Sources) -> String {
             .collect(),
         errors,
         warnings: diags.len() - errors,
+        series,
     };
     let mut text = serde_json::to_string_pretty(&doc)
         .unwrap_or_else(|e| unreachable!("diagnostics are plain strings and numbers: {e}"));

@@ -69,6 +69,38 @@ pub fn all(program: &Program, plan: &Plan, known: &Known) -> Vec<Diag> {
     diags
 }
 
+/// How many series each SLI's selectors match on the server now (for a
+/// classic histogram, its `_bucket` series), in plan order.
+pub fn series_counts(plan: &Plan, known: &Known) -> Vec<super::Counted> {
+    plan.slis
+        .iter()
+        .map(|sli| {
+            let series = super::plan::selectors_of(sli)
+                .into_iter()
+                .map(|(selector, histogram)| {
+                    let Some(name) = &selector.name else { return 0 };
+                    let classic = histogram && matches!(sli.kind, SliKind::Latency { .. });
+                    let metric = if classic {
+                        format!("{name}_bucket")
+                    } else {
+                        name.clone()
+                    };
+                    known.series.get(&metric).map_or(0, |all| {
+                        all.iter()
+                            .filter(|s| selector.matches(&s.labels, classic))
+                            .count()
+                    })
+                })
+                .sum();
+            super::Counted {
+                service: sli.service.clone(),
+                sli: sli.name.clone(),
+                series,
+            }
+        })
+        .collect()
+}
+
 /// The series of `metric` that `selector` matches now, or why there are
 /// none (`SLO501` to `SLO505`, in that order of precedence). `shown` is the
 /// name as the user wrote it (a histogram's base name for its `_bucket`
@@ -465,7 +497,13 @@ fn sides_apart(slo: &SloPlan, e: &Side, t: &Side, events: &Values, total: &Value
             ),
         )
         .label(format!("only here: {}", list(&apart.iter().map(String::as_str).collect())))
-        .secondary(t.span, format!("`total` yields {} values", total.len()))
+        .secondary(
+            t.span,
+            match total.len() {
+                1 => "`total` yields 1 value".to_string(),
+                n => format!("`total` yields {n} values"),
+            },
+        )
         .help(format!(
             "the SLO `{}` has no error ratio for those values, so their errors never count; make both sides select the same series, apart from what tells the events",
             slo.name

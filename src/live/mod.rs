@@ -48,21 +48,45 @@ impl Default for Options {
     }
 }
 
+/// What the live check found.
+#[derive(Debug)]
+pub struct Found {
+    /// The warnings, sorted by position.
+    pub diags: Vec<Diag>,
+    /// How many series each SLI selects on the server: what its rules
+    /// read at every evaluation.
+    pub series: Vec<Counted>,
+}
+
+/// The number of series an SLI's selectors match on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    /// The SLI's service.
+    pub service: String,
+    /// The SLI's name.
+    pub sli: String,
+    /// Series its selectors match now (a classic histogram's `_bucket`
+    /// series for a latency SLI).
+    pub series: usize,
+}
+
 /// Checks a program against what `server` holds. `sources` are the files
 /// the program was checked from (their places are where diagnostics
-/// point). Returns the warnings found, sorted by position, or the first
-/// request that failed.
+/// point). Returns what was found, or the first request that failed.
 pub fn check(
     sources: &Sources,
     program: &Program,
     server: &dyn Server,
     options: Options,
-) -> Result<Vec<Diag>, Failure> {
+) -> Result<Found, Failure> {
     let plan = plan::plan(sources, program);
     let known = ask(&plan, server, options)?;
     let mut diags = findings::all(program, &plan, &known);
     crate::diag::sort(&mut diags, sources);
-    Ok(diags)
+    Ok(Found {
+        diags,
+        series: findings::series_counts(&plan, &known),
+    })
 }
 
 /// What the server said.

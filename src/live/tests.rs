@@ -181,7 +181,9 @@ fn findings(spec: &str) -> Vec<(Code, String)> {
     let checked = crate::check(&sources);
     assert!(checked.diags.is_empty(), "{:#?}", checked.diags);
     let program = checked.program.expect("the spec checks");
-    let diags = check(&sources, &program, &server(), Options::default()).expect("answers");
+    let diags = check(&sources, &program, &server(), Options::default())
+        .expect("answers")
+        .diags;
     let text = &sources.get(file).text;
     diags
         .iter()
@@ -273,7 +275,9 @@ fn a_missing_value_names_the_values_there_are() {
     let mut sources = Sources::new();
     sources.add("spec.slo", spec);
     let program = crate::check(&sources).program.expect("checks");
-    let diags = check(&sources, &program, &server(), Options::default()).expect("answers");
+    let diags = check(&sources, &program, &server(), Options::default())
+        .expect("answers")
+        .diags;
     assert_eq!(
         diags[0].help.as_deref(),
         Some("did you mean `job=\"api\"`? the values on the server: `api`, `web`")
