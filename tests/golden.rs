@@ -119,10 +119,16 @@ fn error_fixtures_render_golden_diagnostics() {
 
 /// Every code of `diag/code.rs` (which `tests/docs.rs` holds to
 /// `docs/diagnostics.md`) is shown rendered by some fixture under
-/// `tests/errors/`, so that a change to its message or span is seen in review.
+/// `tests/errors/`, or for the codes only a server yields by
+/// `tests/live/mistakes.slo`, so that a change to its message or span is
+/// seen in review.
 #[test]
 fn every_code_has_a_golden_rendering() {
-    let rendered: String = tree(&root().join("golden/errors")).into_values().collect();
+    // `golden/live/` holds what only a server finds (`tests/live.rs`).
+    let rendered: String = tree(&root().join("golden/errors"))
+        .into_values()
+        .chain(tree(&root().join("golden/live")).into_values())
+        .collect();
     let missing: Vec<&str> = slo::diag::Code::ALL
         .iter()
         .map(|c| c.as_str())

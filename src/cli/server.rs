@@ -244,7 +244,12 @@ impl Server for Http {
 
     fn retention(&self) -> Result<Option<Span>, Failure> {
         // Prometheus: "15d", "15d or 512MiB", "512MiB" (by size only).
-        if let Some(info) = self.get("/api/v1/status/runtimeinfo", &[])? {
+        // VictoriaMetrics answers this path with HTTP 400.
+        let info = match self.get("/api/v1/status/runtimeinfo", &[]) {
+            Ok(info) => info,
+            Err(_) => None,
+        };
+        if let Some(info) = info {
             let said = info
                 .get("storageRetention")
                 .and_then(Json::as_str)

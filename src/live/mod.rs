@@ -112,7 +112,9 @@ pub(crate) type Values = BTreeSet<Vec<String>>;
 
 /// How far back the time a vanished metric was last seen is looked for,
 /// first finely, then coarsely: `(range, step)` of a subquery.
-const LAST_SEEN: [(&str, &str); 2] = [("1h", "5s"), ("30d", "5m")];
+/// A subquery only sees a series at its steps, so the first look is at
+/// every second (a series may have lived for a few scrapes only).
+const LAST_SEEN: [(&str, &str); 3] = [("1h", "1s"), ("1d", "15s"), ("30d", "5m")];
 
 /// The range a ratio's sides are evaluated over for their label values.
 const SIDES_WINDOW: &str = "5m";

@@ -154,6 +154,7 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     if found.is_none() {
         let package = match name {
             "promtool" | "prometheus" => "prometheus",
+            "victoria-metrics" => "victoria-metrics",
             _ => "prometheus-alertmanager",
         };
         assert!(

@@ -1,0 +1,708 @@
+//! `slo check --prometheus` against real servers: a `prometheus` and a
+//! `victoria-metrics` (Debian packages) on loopback, each scraping every
+//! second a metrics page this test serves from `tests/live/metrics.prom`
+//! (counters grow at every scrape; `legacy_requests_total` is served for
+//! the first scrapes only, then disappears, as after a rename).
+//!
+//! Against each server: every `SLO5xx` example of `docs/diagnostics.md`
+//! yields exactly its code, `tests/live/mistakes.slo` yields each warning
+//! at its line, and `tests/live/healthy.slo` yields nothing. Against
+//! Prometheus, the human rendering of the mistakes is the golden file
+//! `golden/live/mistakes.stderr` (`SLO_BLESS=1` rewrites it), with
+//! the time a metric was last seen replaced by a placeholder.
+//!
+//! Without a server: an unreachable URL, a server that never answers, one
+//! that answers an HTTP error or garbage, each exit 2 naming the URL; the
+//! credentials and headers the flags give reach the server.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+use support::root;
+
+/// Scrapes after which `legacy_requests_total` is no longer served.
+const LEGACY_SCRAPES: u64 = 3;
+
+/// The longest a server may take to hold the data.
+const READY_WITHIN: Duration = Duration::from_secs(90);
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+/// A process killed when dropped, whether the test passed or not.
+struct Process {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Process {
+    fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tiny HTTP server on loopback: each request is answered by `answer`
+/// from its request line, headers and body.
+struct Listener {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// One request as received.
+#[derive(Debug, Clone)]
+struct Request {
+    line: String,
+    headers: Vec<String>,
+    body: String,
+}
+
+impl Listener {
+    fn start(answer: impl Fn(&Request) -> Option<String> + Send + 'static) -> Listener {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nonblocking(false);
+                        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                        if let Some(request) = read_request(&stream) {
+                            match answer(&request) {
+                                Some(response) => {
+                                    let mut stream = stream;
+                                    let _ = stream.write_all(response.as_bytes());
+                                }
+                                // Never answer: hold the connection open.
+                                None => {
+                                    let held = stream;
+                                    thread::spawn(move || {
+                                        thread::sleep(Duration::from_secs(30));
+                                        drop(held);
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Listener {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut headers = Vec::new();
+    let mut length = 0;
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end().to_string();
+        if h.is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+        headers.push(h);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        line: line.trim_end().to_string(),
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn http(status: &str, content_type: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// The metrics page: `tests/live/metrics.prom`, counter and histogram
+/// values multiplied by the scrape number, and the legacy metric gone
+/// after [`LEGACY_SCRAPES`].
+fn feed() -> Listener {
+    let page = fs::read_to_string(root().join("tests/live/metrics.prom")).expect("metrics.prom");
+    let scrapes = AtomicU64::new(0);
+    Listener::start(move |_| {
+        let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut counters = BTreeSet::new();
+        let mut body = String::new();
+        for line in page.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                let mut words = rest.split_whitespace();
+                if let (Some(name), Some("counter" | "histogram")) = (words.next(), words.next()) {
+                    counters.insert(name.to_string());
+                }
+            }
+            if line.starts_with("legacy_requests_total") && n > LEGACY_SCRAPES {
+                continue;
+            }
+            let grows =
+                !line.starts_with('#') && counters.iter().any(|c| line.starts_with(c.as_str()));
+            match line.rsplit_once(' ') {
+                Some((series, value)) if grows => {
+                    let v: u64 = value.parse().unwrap_or(1);
+                    body.push_str(&format!("{series} {}\n", v * n));
+                }
+                _ => {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+        Some(http("200 OK", "text/plain; version=0.0.4", &body))
+    })
+}
+
+/// The scrape configuration both servers read: every second, the page's
+/// own `job` labels kept, and no `instance` label (its port changes from
+/// run to run, and messages show series).
+fn scrape_config(dir: &Path, feed: u16) -> PathBuf {
+    let path = dir.join("scrape.yml");
+    fs::write(
+        &path,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: feed\n    honor_labels: true\n    static_configs:\n      - targets: ['127.0.0.1:{feed}']\n    metric_relabel_configs:\n      - action: labeldrop\n        regex: instance\n"
+        ),
+    )
+    .expect("write scrape config");
+    path
+}
+
+fn start_prometheus(binary: &Path, dir: &Path, feed: u16) -> (Process, String) {
+    let port = free_port();
+    let log = dir.join("prometheus.log");
+    let child = Command::new(binary)
+        .arg(format!(
+            "--config.file={}",
+            scrape_config(dir, feed).display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg("--storage.tsdb.retention.time=45d")
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start prometheus");
+    (Process { child, log }, format!("http://127.0.0.1:{port}"))
+}
+
+fn start_victoria(binary: &Path, dir: &Path, feed: u16) -> (Process, String) {
+    let port = free_port();
+    let log = dir.join("victoria-metrics.log");
+    let child = Command::new(binary)
+        .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+        .arg(format!("-storageDataPath={}", dir.join("vmdata").display()))
+        .arg("-retentionPeriod=45d")
+        .arg(format!(
+            "-promscrape.config={}",
+            scrape_config(dir, feed).display()
+        ))
+        // Samples are searchable at once, not 30 s later.
+        .arg("-search.latencyOffset=0s")
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start victoria-metrics");
+    (Process { child, log }, format!("http://127.0.0.1:{port}"))
+}
+
+/// An instant query through a plain connection: the result's length.
+fn count(url: &str, query: &str) -> Option<usize> {
+    let port = url.rsplit(':').next()?.parse::<u16>().ok()?;
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let body = format!("query={}", encode(query));
+    write!(
+        stream,
+        "POST /api/v1/query HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (_, json) = response.split_once("\r\n\r\n")?;
+    let v: Value = serde_json::from_str(json).ok()?;
+    v["data"]["result"].as_array().map(Vec::len)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Waits until the server holds every series of the page and the legacy
+/// metric is gone (having been there).
+fn wait_ready(server: &Process, url: &str) {
+    let start = Instant::now();
+    loop {
+        let all = count(url, "http_requests_total") == Some(7)
+            && count(url, "sessions_total") == Some(200)
+            && count(url, "probe_success") == Some(1);
+        let legacy_seen =
+            count(url, "count_over_time(legacy_requests_total[10m])").is_some_and(|n| n > 0);
+        let legacy_gone = count(url, "legacy_requests_total") == Some(0);
+        if all && legacy_seen && legacy_gone {
+            return;
+        }
+        assert!(
+            start.elapsed() < READY_WITHIN,
+            "{url} did not hold the data within {READY_WITHIN:?}:\n{}",
+            server.log()
+        );
+        thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// `slo check --prometheus URL --format json` on files under `tests/live/`
+/// or on a text: each warning's code and line.
+fn findings(url: &str, file: &Path) -> Vec<(String, usize)> {
+    let out = support::slo_within(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--prometheus",
+            url,
+            file.to_str().expect("utf-8 path"),
+        ],
+        &root(),
+        60,
+    );
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        support::stderr(&out)
+    );
+    let doc: Value = serde_json::from_str(&support::stdout(&out)).expect("json");
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            assert_eq!(d["severity"], "warning", "{d}");
+            (
+                d["code"].as_str().expect("code").to_string(),
+                d["line"].as_u64().expect("line") as usize,
+            )
+        })
+        .collect()
+}
+
+/// `(code, example)` of every `SLO5xx` section of `docs/diagnostics.md`.
+fn live_examples() -> Vec<(String, String)> {
+    let page = fs::read_to_string(root().join("docs/diagnostics.md")).expect("diagnostics.md");
+    page.split("\n## ")
+        .skip(1)
+        .filter(|s| s.starts_with("SLO5"))
+        .map(|s| {
+            let code = s.split(':').next().unwrap_or_default().to_string();
+            let example = s
+                .split("```slo\n")
+                .nth(1)
+                .and_then(|r| r.split("```").next())
+                .unwrap_or_else(|| panic!("{code} has no example"))
+                .to_string();
+            (code, example)
+        })
+        .collect()
+}
+
+/// Which server a case runs against: VictoriaMetrics keeps no metadata, so
+/// it cannot tell a metric's type.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Prometheus,
+    Victoria,
+}
+
+/// What `tests/live/mistakes.slo` yields: code and line.
+fn expected_mistakes(kind: Kind) -> Vec<(String, usize)> {
+    let mut all = vec![
+        ("SLO501", 10),
+        ("SLO502", 15),
+        ("SLO503", 18),
+        ("SLO504", 22),
+        ("SLO505", 26),
+        ("SLO510", 31),
+        ("SLO511", 34),
+        ("SLO540", 49),
+        ("SLO321", 50),
+        ("SLO520", 56),
+        ("SLO530", 59),
+        ("SLO520", 63),
+    ];
+    if kind == Kind::Victoria {
+        all.retain(|(code, _)| *code != "SLO520");
+    }
+    all.into_iter().map(|(c, l)| (c.to_string(), l)).collect()
+}
+
+fn run_cases(kind: Kind, url: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (code, example) in live_examples() {
+        let path = dir.path().join(format!("{code}.slo"));
+        fs::write(&path, &example).expect("write example");
+        let codes: BTreeSet<String> = findings(url, &path).into_iter().map(|(c, _)| c).collect();
+        let expected = if kind == Kind::Victoria && code == "SLO520" {
+            BTreeSet::new()
+        } else {
+            BTreeSet::from([code.clone()])
+        };
+        assert_eq!(
+            codes, expected,
+            "the example of {code} against {url}:\n{example}"
+        );
+    }
+    assert_eq!(
+        findings(url, Path::new("tests/live/mistakes.slo")),
+        expected_mistakes(kind),
+        "tests/live/mistakes.slo against {url}"
+    );
+    assert_eq!(
+        findings(url, Path::new("tests/live/healthy.slo")),
+        vec![],
+        "tests/live/healthy.slo against {url}"
+    );
+    let strict = support::slo_within(
+        &[
+            "check",
+            "--deny",
+            "warnings",
+            "--prometheus",
+            url,
+            "tests/live/healthy.slo",
+        ],
+        &root(),
+        60,
+    );
+    assert_eq!(
+        strict.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&strict)
+    );
+    let strict = support::slo_within(
+        &[
+            "check",
+            "--deny",
+            "warnings",
+            "--prometheus",
+            url,
+            "tests/live/mistakes.slo",
+        ],
+        &root(),
+        60,
+    );
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&strict)
+    );
+}
+
+/// The rendering of the mistakes, with what changes from run to run (the
+/// time a metric was last seen) replaced.
+fn rendering(url: &str) -> String {
+    let out = support::slo_within(
+        &["check", "--prometheus", url, "tests/live/mistakes.slo"],
+        &root(),
+        60,
+    );
+    let text = support::stderr(&out);
+    // The legacy metric was last seen seconds ago, which the label says.
+    assert!(
+        text.contains(" UTC (") && text.contains("s before the check)"),
+        "{text}"
+    );
+    text.lines()
+        .map(|l| match l.find("last seen ") {
+            Some(at) => {
+                let end = l
+                    .get(at..)
+                    .and_then(|r| r.find(" before the check)"))
+                    .map(|e| at + e);
+                match end {
+                    Some(end) => format!(
+                        "{}last seen <TIME> (<AGO>{}",
+                        l.get(..at).unwrap_or_default(),
+                        l.get(end..).unwrap_or_default()
+                    ),
+                    None => l.to_string(),
+                }
+            }
+            None => l.to_string(),
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
+fn assert_golden(actual: &str) {
+    let path = root().join("golden/live/mistakes.stderr");
+    if std::env::var_os("SLO_BLESS").is_some_and(|v| !v.is_empty() && v != "0") {
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual,
+        expected,
+        "the rendering differs from {} (SLO_BLESS=1 to rewrite)",
+        path.display()
+    );
+}
+
+#[test]
+fn against_prometheus() {
+    let Some(binary) = support::tool("prometheus") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = feed();
+    let (server, url) = start_prometheus(&binary, dir.path(), feed.port);
+    wait_ready(&server, &url);
+    run_cases(Kind::Prometheus, &url);
+    assert_golden(&rendering(&url));
+}
+
+#[test]
+fn against_victoria_metrics() {
+    let Some(binary) = support::tool("victoria-metrics") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = feed();
+    let (server, url) = start_victoria(&binary, dir.path(), feed.port);
+    wait_ready(&server, &url);
+    run_cases(Kind::Victoria, &url);
+}
+
+/// Runs `slo check --prometheus URL` on `specs/` with `extra` flags.
+fn check_against(url: &str, extra: &[&str], within: u64) -> std::process::Output {
+    let mut args = vec!["check", "--prometheus", url];
+    args.extend_from_slice(extra);
+    args.push("specs");
+    support::slo_within(&args, &root(), within)
+}
+
+fn assert_exit_2_naming(out: &std::process::Output, url: &str, what: &str) {
+    let err = support::stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert!(
+        err.contains(url),
+        "{what}: the message names the URL: {err}"
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+}
+
+#[test]
+fn an_unreachable_server_exits_2() {
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let out = check_against(&url, &[], 30);
+    assert_exit_2_naming(&out, &url, "nobody listening");
+    assert!(support::stderr(&out).contains("connection refused"));
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let silent = Listener::start(|_| None);
+    let url = format!("http://127.0.0.1:{}", silent.port);
+    let start = Instant::now();
+    let out = check_against(&url, &["--prometheus-timeout", "1s"], 20);
+    assert_exit_2_naming(&out, &url, "silent server");
+    assert!(support::stderr(&out).contains("did not answer"));
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    let out = check_against(&url, &["--prometheus-deadline", "2s"], 20);
+    assert_exit_2_naming(&out, &url, "past the deadline");
+    assert!(support::stderr(&out).contains("deadline of 2s"));
+}
+
+#[test]
+fn http_errors_and_garbage_exit_2() {
+    let erring = Listener::start(|_| {
+        Some(http(
+            "503 Service Unavailable",
+            "application/json",
+            r#"{"status":"error","errorType":"unavailable","error":"too many queries"}"#,
+        ))
+    });
+    let url = format!("http://127.0.0.1:{}", erring.port);
+    let out = check_against(&url, &[], 20);
+    assert_exit_2_naming(&out, &url, "HTTP 503");
+    assert!(support::stderr(&out).contains("too many queries"));
+
+    let garbage = Listener::start(|_| Some(http("200 OK", "text/html", "<html>login</html>")));
+    let url = format!("http://127.0.0.1:{}", garbage.port);
+    let out = check_against(&url, &[], 20);
+    assert_exit_2_naming(&out, &url, "not JSON");
+
+    let out = support::slo(
+        &["check", "--prometheus", "ftp://example.com", "specs"],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = support::slo(&["check", "--prometheus-timeout", "1s", "specs"], &root());
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a server flag without --prometheus"
+    );
+}
+
+/// A server that answers every endpoint with no data, keeping what it was
+/// sent.
+fn empty_server(seen: Arc<Mutex<Vec<Request>>>) -> Listener {
+    Listener::start(move |request| {
+        seen.lock().expect("lock").push(request.clone());
+        let data = if request.line.contains("/api/v1/query") {
+            r#"{"resultType":"vector","result":[]}"#
+        } else if request.line.contains("/api/v1/label/") {
+            "[]"
+        } else if request.line.contains("/api/v1/status/runtimeinfo") {
+            r#"{"storageRetention":"15d"}"#
+        } else {
+            "{}"
+        };
+        Some(http(
+            "200 OK",
+            "application/json",
+            &format!(r#"{{"status":"success","data":{data}}}"#),
+        ))
+    })
+}
+
+#[test]
+fn credentials_and_headers_reach_the_server() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let server = empty_server(seen.clone());
+    let url = format!("http://127.0.0.1:{}/prefix/", server.port);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("token");
+    fs::write(&token, "s3cret-token\n").expect("token");
+    let out = check_against(
+        &url,
+        &[
+            "--prometheus-bearer-token-file",
+            token.to_str().expect("path"),
+            "--prometheus-header",
+            "X-Scope-OrgID: team-a",
+        ],
+        30,
+    );
+    // Every metric is unknown to an empty server: warnings, not a failure.
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert!(support::stderr(&out).contains("SLO501"));
+    let requests = seen.lock().expect("lock").clone();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert!(r.line.contains(" /prefix/api/v1/"), "{}", r.line);
+        assert!(
+            r.headers
+                .iter()
+                .any(|h| h == "authorization: Bearer s3cret-token"
+                    || h == "Authorization: Bearer s3cret-token"),
+            "{r:?}"
+        );
+        assert!(
+            r.headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case("x-scope-orgid: team-a")),
+            "{r:?}"
+        );
+    }
+    assert!(requests.iter().any(|r| r.body.contains("query=")));
+
+    seen.lock().expect("lock").clear();
+    let pair = dir.path().join("basic");
+    fs::write(&pair, "user:pass\n").expect("basic");
+    let out = check_against(
+        &url,
+        &["--prometheus-basic-auth-file", pair.to_str().expect("path")],
+        30,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let requests = seen.lock().expect("lock").clone();
+    assert!(requests.iter().all(|r| r
+        .headers
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case("authorization: Basic dXNlcjpwYXNz"))));
+
+    let missing = dir.path().join("nope");
+    let out = check_against(
+        &url,
+        &[
+            "--prometheus-bearer-token-file",
+            missing.to_str().expect("path"),
+        ],
+        30,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        support::stderr(&out).contains("nope"),
+        "{}",
+        support::stderr(&out)
+    );
+}
