@@ -245,10 +245,11 @@ impl Server for Http {
     fn retention(&self) -> Result<Option<Span>, Failure> {
         // Prometheus: "15d", "15d or 512MiB", "512MiB" (by size only).
         // VictoriaMetrics answers this path with HTTP 400.
-        let info = match self.get("/api/v1/status/runtimeinfo", &[]) {
-            Ok(info) => info,
-            Err(_) => None,
-        };
+        // The server has answered the names already: a failure here means
+        // the endpoint is not there.
+        let info = self
+            .get("/api/v1/status/runtimeinfo", &[])
+            .unwrap_or_default();
         if let Some(info) = info {
             let said = info
                 .get("storageRetention")
