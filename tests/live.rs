@@ -522,6 +522,45 @@ fn against_prometheus() {
     wait_ready(&server, &url);
     run_cases(Kind::Prometheus, &url);
     assert_golden(&rendering(&url));
+    compile_asks_too(&url);
+}
+
+/// `slo compile --prometheus` checks against the server before writing:
+/// under `--deny warnings`, a warning from the server writes nothing.
+fn compile_asks_too(url: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().to_str().expect("utf-8 path");
+    let compile = |spec: &str| {
+        support::slo_within(
+            &[
+                "compile",
+                "--prometheus",
+                url,
+                "--deny",
+                "warnings",
+                spec,
+                "-o",
+                dir,
+            ],
+            &root(),
+            60,
+        )
+    };
+    let failed = compile("tests/live/mistakes.slo");
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}",
+        support::stderr(&failed)
+    );
+    assert!(support::stderr(&failed).contains("SLO501"));
+    assert!(
+        !out.path().join("prometheus").exists(),
+        "nothing is written"
+    );
+    let done = compile("tests/live/healthy.slo");
+    assert_eq!(done.status.code(), Some(0), "{}", support::stderr(&done));
+    assert!(out.path().join("prometheus/api.yml").is_file());
 }
 
 #[test]
