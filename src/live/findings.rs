@@ -85,11 +85,7 @@ pub fn series_counts(plan: &Plan, known: &Known) -> Vec<super::Counted> {
                     } else {
                         name.clone()
                     };
-                    known.series.get(&metric).map_or(0, |all| {
-                        all.iter()
-                            .filter(|s| selector.matches(&s.labels, classic))
-                            .count()
-                    })
+                    known.matching(&metric, selector, classic).len()
                 })
                 .sum();
             super::Counted {
@@ -112,23 +108,18 @@ fn series_of<'k>(
     known: &'k Known,
 ) -> Result<Vec<&'k Sample>, Box<Diag>> {
     let histogram = metric != shown;
-    let all: &[Sample] = known.series.get(metric).map_or(&[], Vec::as_slice);
+    let all: &[Sample] = known.all(metric);
     if all.is_empty() {
         return Err(Box::new(missing(selector, metric, shown, known)));
     }
-    let mut diags = Vec::new();
+    // The first matcher that explains the selector is its finding.
     for (m, span) in &selector.matchers {
         if m.is_match("") || (histogram && m.name == "le") {
             continue;
         }
-        let has_label: Vec<&str> = all
-            .iter()
-            .filter_map(|s| s.labels.get(&m.name).map(String::as_str))
-            .collect();
-        if has_label.is_empty() {
-            let names: BTreeSet<&str> = all
-                .iter()
-                .flat_map(|s| s.labels.keys().map(String::as_str))
+        let Some(values) = known.values(metric, &m.name) else {
+            let names: BTreeSet<&str> = known
+                .label_names(metric)
                 .filter(|l| *l != "__name__" && !(histogram && *l == "le"))
                 .collect();
             let help = match suggest::closest(&m.name, names.iter().copied()) {
@@ -138,7 +129,7 @@ fn series_of<'k>(
                 ),
                 None => format!("its series have the labels {}", list(&names)),
             };
-            diags.push(
+            return Err(Box::new(
                 Diag::new(
                     Code::UnknownLabel,
                     *span,
@@ -150,11 +141,10 @@ fn series_of<'k>(
                     all.len()
                 ))
                 .help(help),
-            );
-            continue;
-        }
-        if !has_label.iter().any(|v| m.is_match(v)) {
-            let values: BTreeSet<&str> = has_label.into_iter().collect();
+            ));
+        };
+        if !values.keys().any(|v| m.is_match(v)) {
+            let values: BTreeSet<&str> = values.keys().map(String::as_str).collect();
             let closest = match &m.op {
                 promql_parser::label::MatchOp::Equal => {
                     suggest::closest(&m.value, values.iter().copied())
@@ -169,7 +159,7 @@ fn series_of<'k>(
                 ),
                 None => format!("the values on the server: {}", list(&values)),
             };
-            diags.push(
+            return Err(Box::new(
                 Diag::new(
                     Code::NoLabelValue,
                     *span,
@@ -181,18 +171,10 @@ fn series_of<'k>(
                     m.name
                 ))
                 .help(help),
-            );
+            ));
         }
     }
-    if let Some(first) = diags.pop() {
-        // One finding per selector: the first matcher that explains it.
-        let first = diags.into_iter().next().unwrap_or(first);
-        return Err(Box::new(first));
-    }
-    let matched: Vec<&Sample> = all
-        .iter()
-        .filter(|s| selector.matches(&s.labels, histogram))
-        .collect();
+    let matched = known.matching(metric, selector, histogram);
     if matched.is_empty() {
         let closest = all
             .iter()
@@ -358,7 +340,7 @@ fn side_types(events: &Side, total: &Side, known: &Known) -> Option<Diag> {
 fn classic(histogram: &Selector, threshold: (Duration, Span), known: &Known) -> Option<Diag> {
     let name = histogram.name.as_deref()?;
     let bucket = format!("{name}_bucket");
-    let buckets_now = known.series.get(&bucket).is_some_and(|s| !s.is_empty());
+    let buckets_now = !known.all(&bucket).is_empty();
     let native_now = known
         .series
         .get(name)
@@ -417,7 +399,7 @@ fn classic(histogram: &Selector, threshold: (Duration, Span), known: &Known) -> 
 /// Native latency: the series are native histograms.
 fn native(histogram: &Selector, known: &Known) -> Option<Diag> {
     let name = histogram.name.as_deref()?;
-    let now = known.series.get(name).map_or(&[][..], Vec::as_slice);
+    let now = known.all(name);
     let buckets_now = known
         .series
         .get(&format!("{name}_bucket"))
@@ -530,15 +512,13 @@ fn cardinality(program: &Program, slo: &SloPlan, kind: &SliKind, known: &Known) 
         let Some(name) = metric.clone().or_else(|| selector.name.clone()) else {
             continue;
         };
-        for s in known.series.get(&name).map_or(&[][..], Vec::as_slice) {
-            if selector.matches(&s.labels, metric.is_some()) {
-                let tuple: Vec<&str> = slo
-                    .by
-                    .iter()
-                    .map(|l| s.labels.get(l).map_or("", String::as_str))
-                    .collect();
-                values.insert(tuple);
-            }
+        for s in known.matching(&name, selector, metric.is_some()) {
+            let tuple: Vec<&str> = slo
+                .by
+                .iter()
+                .map(|l| s.labels.get(l).map_or("", String::as_str))
+                .collect();
+            values.insert(tuple);
         }
     }
     if values.len() <= MAX_VALUES {

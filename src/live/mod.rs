@@ -99,12 +99,86 @@ pub(crate) struct Known {
     pub retention: Option<crate::num::Duration>,
     /// The series of each metric name asked about, now.
     pub series: BTreeMap<String, Vec<Sample>>,
+    /// The labels and values of those series, by metric name.
+    catalogs: BTreeMap<String, Catalog>,
     /// For a metric with no series now, when its last sample was (seconds
     /// since the epoch), and the time of the check.
     pub last_seen: BTreeMap<String, (Option<f64>, f64)>,
     /// For each SLO split by labels (by its index in the plan), the label
     /// values each side of its ratio yields: events, then total.
     pub sides: BTreeMap<usize, (Values, Values)>,
+}
+
+/// For one metric: each label, each of its values, and the series (by
+/// index) that have it.
+type Catalog = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
+
+impl Known {
+    /// The series of `metric` now.
+    pub(crate) fn all(&self, metric: &str) -> &[Sample] {
+        self.series.get(metric).map_or(&[], Vec::as_slice)
+    }
+
+    /// The values `label` takes on the series of `metric`, each with the
+    /// series that have it; `None` when no series has the label.
+    fn values(&self, metric: &str, label: &str) -> Option<&BTreeMap<String, Vec<usize>>> {
+        self.catalogs.get(metric)?.get(label)
+    }
+
+    /// The labels on any series of `metric`.
+    fn label_names(&self, metric: &str) -> impl Iterator<Item = &str> {
+        self.catalogs
+            .get(metric)
+            .into_iter()
+            .flat_map(|c| c.keys().map(String::as_str))
+    }
+
+    /// The series of `metric` that `selector` matches (for a histogram's
+    /// `_bucket` series, `le` aside). Only the series that have the value
+    /// of its most selective `=` matcher are tried, so that a thousand
+    /// selectors over one metric do not each read all of its series.
+    fn matching(&self, metric: &str, selector: &plan::Selector, bucket: bool) -> Vec<&Sample> {
+        let all = self.all(metric);
+        let narrowest = selector
+            .matchers
+            .iter()
+            .filter(|(m, _)| {
+                m.op == promql_parser::label::MatchOp::Equal
+                    && !m.value.is_empty()
+                    && !(bucket && m.name == "le")
+            })
+            .map(|(m, _)| {
+                self.values(metric, &m.name)
+                    .and_then(|v| v.get(&m.value))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|ids| ids.len());
+        let fits = |s: &&Sample| selector.matches(&s.labels, bucket);
+        match narrowest {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|i| all.get(*i))
+                .filter(fits)
+                .collect(),
+            None => all.iter().filter(fits).collect(),
+        }
+    }
+}
+
+/// Each label of the series, with its values and the series that have each.
+fn catalog(series: &[Sample]) -> Catalog {
+    let mut catalog = Catalog::new();
+    for (i, s) in series.iter().enumerate() {
+        for (label, value) in &s.labels {
+            catalog
+                .entry(label.clone())
+                .or_default()
+                .entry(value.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+    catalog
 }
 
 /// Distinct values of an SLO's `by` labels, in the order of `by`.
@@ -139,6 +213,10 @@ fn ask(plan: &Plan, server: &dyn Server, options: Options) -> Result<Known, Fail
         server.query(&format!("{{__name__={}}}", quoted(name)))
     })?;
     let series: BTreeMap<String, Vec<Sample>> = wanted.into_iter().zip(answers).collect();
+    let catalogs = series
+        .iter()
+        .map(|(n, s)| (n.clone(), catalog(s)))
+        .collect();
 
     let gone: Vec<String> = series
         .iter()
@@ -191,6 +269,7 @@ fn ask(plan: &Plan, server: &dyn Server, options: Options) -> Result<Known, Fail
         types,
         retention,
         series,
+        catalogs,
         last_seen,
         sides,
     })
