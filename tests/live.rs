@@ -573,6 +573,8 @@ fn against_victoria_metrics() {
     let (server, url) = start_victoria(&binary, dir.path(), feed.port);
     wait_ready(&server, &url);
     run_cases(Kind::Victoria, &url);
+    // The rendering says when the legacy metric was last seen here too.
+    rendering(&url);
 }
 
 /// Runs `slo check --prometheus URL` on `specs/` with `extra` flags.

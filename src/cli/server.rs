@@ -255,7 +255,9 @@ impl Server for Http {
                 .get("storageRetention")
                 .and_then(Json::as_str)
                 .unwrap_or_default();
-            return Ok(said.split(" or ").find_map(|part| Span::parse(part.trim())));
+            return Ok(said
+                .split(" or ")
+                .find_map(|part| prometheus_duration(part.trim())));
         }
         Ok(self.victoria_retention())
     }
@@ -303,6 +305,22 @@ impl Http {
     }
 }
 
+/// A duration as Prometheus prints it: `15d`, `1w`, `4w2d`, `1y`, `1y2w`
+/// (a year is 365 days).
+fn prometheus_duration(text: &str) -> Option<Span> {
+    let (years, rest) = match text.split_once('y') {
+        Some((y, rest)) => (y.parse::<u64>().ok()?, rest),
+        None => (0, text),
+    };
+    let rest = if rest.is_empty() {
+        Span(0)
+    } else {
+        Span::parse(rest)?
+    };
+    let total = Span(years.checked_mul(365 * Span::DAY)?.checked_add(rest.0)?);
+    (total.0 > 0).then_some(total)
+}
+
 /// A VictoriaMetrics retention period: months when a bare number, else a
 /// duration with a unit (`h`, `d`, `w`, `y`).
 fn victoria_period(value: &str) -> Option<Span> {
@@ -311,11 +329,7 @@ fn victoria_period(value: &str) -> Option<Span> {
         return (months.is_finite() && months > 0.0)
             .then_some(Span((months * 31.0 * DAY as f64) as u64));
     }
-    if let Some(years) = value.strip_suffix('y').and_then(|n| n.parse::<f64>().ok()) {
-        return (years.is_finite() && years > 0.0)
-            .then_some(Span((years * 365.0 * DAY as f64) as u64));
-    }
-    Span::parse(value)
+    prometheus_duration(value)
 }
 
 /// The samples of an instant query's `data`.
@@ -431,6 +445,17 @@ mod tests {
         assert_eq!(base64(b"a"), "YQ==");
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn prometheus_retentions_are_read_as_printed() {
+        assert_eq!(prometheus_duration("15d"), Some(Span(15 * Span::DAY)));
+        assert_eq!(prometheus_duration("1w"), Some(Span(7 * Span::DAY)));
+        assert_eq!(prometheus_duration("4w2d"), Some(Span(30 * Span::DAY)));
+        assert_eq!(prometheus_duration("1y"), Some(Span(365 * Span::DAY)));
+        assert_eq!(prometheus_duration("1y2w"), Some(Span(379 * Span::DAY)));
+        assert_eq!(prometheus_duration("512MiB"), None);
+        assert_eq!(prometheus_duration("0s"), None);
     }
 
     #[test]

@@ -292,6 +292,20 @@ fn last_seen(server: &dyn Server, name: &str) -> Result<(Option<f64>, f64), Fail
             }
         }
     }
+    // VictoriaMetrics answers those subqueries with nothing, and has a
+    // function of its own, which Prometheus rejects: its answer is taken
+    // when there is one, and an error means the server is Prometheus.
+    let q = format!("max(tlast_over_time({{__name__={}}}[30d]))", quoted(name));
+    if let Ok(samples) = server.query(&q) {
+        if let Some(Sample {
+            value: Value::Float(t),
+            time,
+            ..
+        }) = samples.first()
+        {
+            return Ok((Some(*t), *time));
+        }
+    }
     Ok((None, now))
 }
 
