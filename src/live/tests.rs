@@ -320,6 +320,16 @@ fn types_must_fit_how_the_sli_uses_them() {
         findings(&spec),
         vec![(Code::MetricType, "queue_depth".into())]
     );
+    // Not taken a rate of, but still not the same kind of thing as errors.
+    let spec = ratio(
+        r#"sum(rate(jobs_failed_total{job="worker"}[$window]))"#,
+        r#"sum(avg_over_time(queue_depth{job="worker"}[$window]))"#,
+        "",
+    );
+    assert_eq!(
+        findings(&spec),
+        vec![(Code::MetricType, "jobs_failed_total".into())]
+    );
     let gauge = "service api {\n  sli up = gauge {\n    good = `requests_served{job=\"api\"}`\n  }\n  slo up {\n    sli = up\n    target = 99%\n    window = 7d\n    alerting = none\n  }\n}\n";
     assert_eq!(
         findings(gauge),
