@@ -381,6 +381,7 @@ fn expected_mistakes(kind: Kind) -> Vec<(String, usize)> {
         ("SLO503", 18),
         ("SLO504", 22),
         ("SLO505", 26),
+        ("SLO505", 27),
         ("SLO510", 31),
         ("SLO511", 34),
         ("SLO540", 49),

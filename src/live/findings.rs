@@ -22,9 +22,23 @@ pub fn all(program: &Program, plan: &Plan, known: &Known) -> Vec<Diag> {
     for sli in &plan.slis {
         match &sli.kind {
             SliKind::Ratio { events, total } => {
+                // The labels `total` selects on: the SLI's scope. A matcher
+                // of `bad` or `good` on another label tells the events
+                // apart, and its values may not exist before the first such
+                // event (the rules count them as zero until then).
+                let scope: BTreeSet<&str> = total
+                    .selectors
+                    .iter()
+                    .flat_map(|s| s.matchers.iter().map(|(m, _)| m.name.as_str()))
+                    .collect();
                 let mut typed = false;
-                for selector in events.selectors.iter().chain(&total.selectors) {
-                    if let Err(d) = present(selector, known) {
+                let sides = events
+                    .selectors
+                    .iter()
+                    .map(|s| (s, Some(&scope)))
+                    .chain(total.selectors.iter().map(|s| (s, None)));
+                for (selector, scope) in sides {
+                    if let Err(d) = present(selector, scope, known) {
                         diags.push(*d);
                     }
                     if let Some(d) = usage_type(selector, known) {
@@ -38,7 +52,7 @@ pub fn all(program: &Program, plan: &Plan, known: &Known) -> Vec<Diag> {
             }
             SliKind::Gauge { events } => {
                 for selector in &events.selectors {
-                    if let Err(d) = present(selector, known) {
+                    if let Err(d) = present(selector, None, known) {
                         diags.push(*d);
                     }
                     diags.extend(usage_type(selector, known));
@@ -101,16 +115,30 @@ pub fn series_counts(plan: &Plan, known: &Known) -> Vec<super::Counted> {
 /// none (`SLO501` to `SLO505`, in that order of precedence). `shown` is the
 /// name as the user wrote it (a histogram's base name for its `_bucket`
 /// series, whose `le` matcher is not the user's).
+///
+/// `scope` is given for the `bad` or `good` side of a ratio: the labels its
+/// `total` selects on. A matcher on any other label tells the events apart
+/// (`code=~"5.."`): its label must exist, but a value no series has yet is
+/// not a mistake, since an error counter often appears with the first error.
+/// Such matchers are held to the series only through their label.
 fn series_of<'k>(
     selector: &Selector,
     metric: &str,
     shown: &str,
+    scope: Option<&BTreeSet<&str>>,
     known: &'k Known,
 ) -> Result<Vec<&'k Sample>, Box<Diag>> {
+    let tells_events = |name: &str| scope.is_some_and(|labels| !labels.contains(name));
     let histogram = metric != shown;
     let all: &[Sample] = known.all(metric);
     if all.is_empty() {
-        return Err(Box::new(missing(selector, metric, shown, known)));
+        return Err(Box::new(missing(
+            selector,
+            metric,
+            shown,
+            scope.is_some(),
+            known,
+        )));
     }
     // The first matcher that explains the selector is its finding.
     for (m, span) in &selector.matchers {
@@ -143,6 +171,9 @@ fn series_of<'k>(
                 .help(help),
             ));
         };
+        if tells_events(&m.name) {
+            continue;
+        }
         if !values.keys().any(|v| m.is_match(v)) {
             let values: BTreeSet<&str> = values.keys().map(String::as_str).collect();
             let closest = match &m.op {
@@ -174,6 +205,21 @@ fn series_of<'k>(
             ));
         }
     }
+    let scoped;
+    let selector = if scope.is_some() {
+        scoped = Selector {
+            matchers: selector
+                .matchers
+                .iter()
+                .filter(|(m, _)| !tells_events(&m.name))
+                .cloned()
+                .collect(),
+            ..selector.clone()
+        };
+        &scoped
+    } else {
+        selector
+    };
     let matched = known.matching(metric, selector, histogram);
     if matched.is_empty() {
         let closest = all
@@ -203,8 +249,9 @@ fn series_of<'k>(
     Ok(matched)
 }
 
-/// `SLO501` or `SLO502`: no series of `metric` now.
-fn missing(selector: &Selector, metric: &str, shown: &str, known: &Known) -> Diag {
+/// `SLO501` or `SLO502`: no series of `metric` now. `events` when the
+/// selector counts a ratio's bad or good events.
+fn missing(selector: &Selector, metric: &str, shown: &str, events: bool, known: &Known) -> Diag {
     if let Some((last, now)) = known.last_seen.get(metric) {
         let when = match last {
             Some(t) => format!("last seen {} ({} before the check)", utc(*t), ago(now - t)),
@@ -231,6 +278,7 @@ fn missing(selector: &Selector, metric: &str, shown: &str, known: &Known) -> Dia
     let help = match suggest::closest(shown, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`?"),
         None if histogram => "check the name against the exporter's `/metrics` page; a classic histogram has `_bucket` series".to_string(),
+        None if events => "check the name against the exporter's `/metrics` page; a counter of errors with labels may only appear with its first error, and this warning with it".to_string(),
         None => "check the name against the exporter's `/metrics` page".to_string(),
     };
     let label = if histogram {
@@ -247,10 +295,15 @@ fn missing(selector: &Selector, metric: &str, shown: &str, known: &Known) -> Dia
     .help(help)
 }
 
-/// Presence of a plain selector's series.
-fn present<'k>(selector: &Selector, known: &'k Known) -> Result<Vec<&'k Sample>, Box<Diag>> {
+/// Presence of a plain selector's series; `scope`, for the events side of
+/// a ratio, as in [`series_of`].
+fn present<'k>(
+    selector: &Selector,
+    scope: Option<&BTreeSet<&str>>,
+    known: &'k Known,
+) -> Result<Vec<&'k Sample>, Box<Diag>> {
     match &selector.name {
-        Some(name) => series_of(selector, name, name, known),
+        Some(name) => series_of(selector, name, name, scope, known),
         None => Ok(Vec::new()),
     }
 }
@@ -356,7 +409,7 @@ fn classic(histogram: &Selector, threshold: (Duration, Span), known: &Known) -> 
             .help("write `native_histogram = ` instead of `histogram = `; the server has no `_bucket` series of it"),
         );
     }
-    let matched = match series_of(histogram, &bucket, name, known) {
+    let matched = match series_of(histogram, &bucket, name, None, known) {
         Ok(m) => m,
         Err(d) => return Some(*d),
     };
@@ -427,7 +480,9 @@ fn native(histogram: &Selector, known: &Known) -> Option<Diag> {
             .help("point `native_histogram` at a native histogram (scraped with native histograms enabled), or use a `ratio` or `gauge` SLI for this series"),
         );
     }
-    series_of(histogram, name, name, known).err().map(|d| *d)
+    series_of(histogram, name, name, None, known)
+        .err()
+        .map(|d| *d)
 }
 
 /// `SLO321` against the server's own retention.

@@ -246,22 +246,46 @@ fn each_reason_for_no_series_is_told_apart() {
         vec![(Code::NoLabelValue, r#"code="404""#.into())]
     );
     let spec = ratio(
+        r#"http_requests_total{job="web", route="/checkout", code="500"}"#,
         r#"http_requests_total{job="web", route="/checkout"}"#,
-        r#"http_requests_total{job="web"}"#,
         "",
     );
     assert_eq!(
         findings(&spec),
-        vec![(Code::NoSeries, "http_requests_total".into())]
+        vec![
+            (Code::NoSeries, "http_requests_total".into()),
+            (Code::NoSeries, "http_requests_total".into())
+        ]
     );
     let spec = ratio(
         r#"jobs_failed_total{queue="sms"}"#,
-        r#"jobs_total{job="worker"}"#,
+        r#"jobs_total{job="worker", queue="sms"}"#,
         "",
     );
     assert_eq!(
         findings(&spec),
         vec![(Code::NoLabelValue, r#"queue="sms""#.into())]
+    );
+}
+
+#[test]
+fn errors_that_have_not_happened_yet_are_no_mistake() {
+    // No series of job `web` has a 5xx code: the service had no error yet.
+    let spec = ratio(
+        r#"http_requests_total{job="web", code=~"5.."}"#,
+        r#"http_requests_total{job="web"}"#,
+        "",
+    );
+    assert_eq!(findings(&spec), vec![]);
+    // A label that no series has at all is still one.
+    let spec = ratio(
+        r#"http_requests_total{job="web", status=~"5.."}"#,
+        r#"http_requests_total{job="web"}"#,
+        "",
+    );
+    assert_eq!(
+        findings(&spec),
+        vec![(Code::UnknownLabel, r#"status=~"5..""#.into())]
     );
 }
 
