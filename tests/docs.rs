@@ -1,28 +1,13 @@
 //! `docs/diagnostics.md` documents every code, and each documented example
 //! yields exactly its code.
 
+mod support;
+
 use slo::diag::{Code, Sources};
 use std::collections::BTreeSet;
 
-/// `(code, example)` for every `## SLOnnn` section of the page.
 fn sections() -> Vec<(String, String)> {
-    let page = include_str!("../docs/diagnostics.md");
-    let mut out = Vec::new();
-    for section in page.split("\n## ").skip(1) {
-        let code = section
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        let example = section
-            .split("```slo\n")
-            .nth(1)
-            .and_then(|rest| rest.split("```").next())
-            .unwrap_or_else(|| panic!("{code} has no ```slo example"));
-        out.push((code, example.to_string()));
-    }
-    out
+    support::diagnostic_examples()
 }
 
 #[test]

@@ -23,45 +23,18 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use support::root;
+use support::{encode, free_port, root, Process};
 
 /// Scrapes after which `legacy_requests_total` is no longer served.
 const LEGACY_SCRAPES: u64 = 3;
 
 /// The longest a server may take to hold the data.
 const READY_WITHIN: Duration = Duration::from_secs(90);
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind a loopback port")
-        .port()
-}
-
-/// A process killed when dropped, whether the test passed or not.
-struct Process {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Process {
-    fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A tiny HTTP server on loopback: each request is answered by `answer`
 /// from its request line, headers and body.
@@ -276,17 +249,6 @@ fn count(url: &str, query: &str) -> Option<usize> {
     v["data"]["result"].as_array().map(Vec::len)
 }
 
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Waits until the server holds every series of the page and the legacy
 /// metric is gone (having been there).
 fn wait_ready(server: &Process, url: &str) {
@@ -348,20 +310,9 @@ fn findings(url: &str, file: &Path) -> Vec<(String, usize)> {
 
 /// `(code, example)` of every `SLO5xx` section of `docs/diagnostics.md`.
 fn live_examples() -> Vec<(String, String)> {
-    let page = fs::read_to_string(root().join("docs/diagnostics.md")).expect("diagnostics.md");
-    page.split("\n## ")
-        .skip(1)
-        .filter(|s| s.starts_with("SLO5"))
-        .map(|s| {
-            let code = s.split(':').next().unwrap_or_default().to_string();
-            let example = s
-                .split("```slo\n")
-                .nth(1)
-                .and_then(|r| r.split("```").next())
-                .unwrap_or_else(|| panic!("{code} has no example"))
-                .to_string();
-            (code, example)
-        })
+    support::diagnostic_examples()
+        .into_iter()
+        .filter(|(code, _)| code.starts_with("SLO5"))
         .collect()
 }
 

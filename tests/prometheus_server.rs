@@ -20,13 +20,15 @@
 
 mod support;
 
+use support::{encode, free_port, Process};
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -38,33 +40,6 @@ use promql_parser::util::{walk_expr, ExprVisitor};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind a loopback port")
-        .port()
-}
-
-/// The server process; killed when dropped, whether the test passed or not.
-struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A metrics page on loopback whose counters grow by one at every scrape.
@@ -143,18 +118,6 @@ fn get(port: u16, path_and_query: &str) -> Result<Value, String> {
         ));
     }
     serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))
-}
-
-/// Percent-encoding for a query parameter.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Every vector selector in an expression.
@@ -288,7 +251,7 @@ fn prometheus_evaluates_every_generated_rule_without_errors() {
     )
     .expect("config");
     let log = dir.path().join("prometheus.log");
-    let server = Server {
+    let server = Process {
         child: Command::new(&prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!(

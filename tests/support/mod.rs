@@ -418,3 +418,68 @@ pub fn run_scenario(spec: &str, tests: &str) {
         rules.iter().map(|(_, t)| t.as_str()).collect::<String>()
     );
 }
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+/// A server process a test started; killed when dropped, whether the test
+/// passed or not.
+pub struct Process {
+    pub child: std::process::Child,
+    /// Where its output goes.
+    pub log: PathBuf,
+}
+
+impl Process {
+    /// What it has written to its log so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Percent-encoding for a query parameter.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `(code, example)` for every `## SLOnnn` section of
+/// `docs/diagnostics.md`.
+pub fn diagnostic_examples() -> Vec<(String, String)> {
+    let page = include_str!("../../docs/diagnostics.md");
+    page.split("\n## ")
+        .skip(1)
+        .map(|section| {
+            let code = section
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let example = section
+                .split("```slo\n")
+                .nth(1)
+                .and_then(|rest| rest.split("```").next())
+                .unwrap_or_else(|| panic!("{code} has no ```slo example"));
+            (code, example.to_string())
+        })
+        .collect()
+}
