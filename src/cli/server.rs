@@ -89,17 +89,9 @@ impl Http {
     /// the server has no such endpoint (404).
     fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Json>, Failure> {
         self.call(path, |url, timeout| {
-            let mut request = self
-                .agent
-                .get(url)
-                .config()
-                .timeout_global(Some(timeout))
-                .build();
+            let mut request = self.prepared(self.agent.get(url), timeout);
             for (k, v) in query {
                 request = request.query(*k, *v);
-            }
-            for (k, v) in &self.headers {
-                request = request.header(k.as_str(), v.as_str());
             }
             request.call()
         })
@@ -109,17 +101,29 @@ impl Http {
     /// not fit in a URL).
     fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<Option<Json>, Failure> {
         self.call(path, |url, timeout| {
-            let mut request = self
-                .agent
-                .post(url)
-                .config()
-                .timeout_global(Some(timeout))
-                .build();
-            for (k, v) in &self.headers {
-                request = request.header(k.as_str(), v.as_str());
-            }
-            request.send_form(form.iter().copied())
+            self.prepared(self.agent.post(url), timeout)
+                .send_form(form.iter().copied())
         })
+    }
+
+    /// A request with its timeout and every header of the flags.
+    fn prepared<B>(
+        &self,
+        request: ureq::RequestBuilder<B>,
+        timeout: Duration,
+    ) -> ureq::RequestBuilder<B> {
+        let mut request = request.config().timeout_global(Some(timeout)).build();
+        for (k, v) in &self.headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        request
+    }
+
+    /// How long the next request may take: its own timeout, or the time
+    /// left before the deadline when that is shorter.
+    fn next_timeout(&self) -> Duration {
+        self.timeout
+            .min(self.deadline.saturating_duration_since(Instant::now()))
     }
 
     fn call(
@@ -128,11 +132,10 @@ impl Http {
         send: impl FnOnce(&str, Duration) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<Option<Json>, Failure> {
         let url = format!("{}{path}", self.base);
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        let timeout = self.next_timeout();
+        if timeout.is_zero() {
             return Err(self.past_deadline());
         }
-        let timeout = self.timeout.min(left);
         let mut response = send(&url, timeout).map_err(|e| match e {
             ureq::Error::Timeout(_) if timeout < self.timeout => self.past_deadline(),
             ureq::Error::Timeout(_) => Failure(format!(
@@ -243,10 +246,10 @@ impl Server for Http {
     }
 
     fn retention(&self) -> Result<Option<Span>, Failure> {
-        // Prometheus: "15d", "15d or 512MiB", "512MiB" (by size only).
-        // VictoriaMetrics answers this path with HTTP 400.
-        // The server has answered the names already: a failure here means
-        // the endpoint is not there.
+        // Prometheus says "15d", "15d or 512MiB" or "512MiB" (by size
+        // only). VictoriaMetrics answers this path with HTTP 400; since the
+        // server has answered the names already, a failure here means the
+        // endpoint is not there.
         let info = self
             .get("/api/v1/status/runtimeinfo", &[])
             .unwrap_or_default();
@@ -276,16 +279,7 @@ impl Http {
     /// `None` when the page is not there or does not say.
     fn victoria_retention(&self) -> Option<Span> {
         let url = format!("{}/flags", self.base);
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        let mut request = self
-            .agent
-            .get(&url)
-            .config()
-            .timeout_global(Some(self.timeout.min(left)))
-            .build();
-        for (k, v) in &self.headers {
-            request = request.header(k.as_str(), v.as_str());
-        }
+        let request = self.prepared(self.agent.get(&url), self.next_timeout());
         let mut response = request.call().ok()?;
         if response.status().as_u16() != 200 {
             return None;

@@ -247,7 +247,7 @@ fn ask(plan: &Plan, server: &dyn Server, options: Options) -> Result<Known, Fail
     let mut results = results.into_iter();
     let mut sides = BTreeMap::new();
     for (i, _) in &split {
-        let by = &plan.slos.get(*i).map_or(&[][..], |s| &s.by[..]);
+        let by = plan.slos.get(*i).map_or(&[][..], |s| &s.by[..]);
         let values = |samples: Option<Vec<Sample>>| -> Values {
             samples
                 .unwrap_or_default()

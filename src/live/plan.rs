@@ -176,20 +176,26 @@ pub fn plan(sources: &Sources, program: &Program) -> Plan {
             let ast::Item::Service(service) = item else {
                 continue;
             };
-            let Some((service_at, checked)) = program
+            // Services are sorted by name.
+            let Ok(service_at) = program
                 .services
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.name == service.name.text)
+                .binary_search_by(|s| s.name.as_str().cmp(&service.name.text))
             else {
                 continue;
             };
+            let Some(checked) = program.services.get(service_at) else {
+                continue;
+            };
+            let slos: BTreeMap<&str, usize> = checked
+                .slos
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.as_str(), i))
+                .collect();
             for slo in &service.slos {
-                let Some((slo_at, c)) = checked
-                    .slos
-                    .iter()
-                    .enumerate()
-                    .find(|(_, s)| s.name == slo.name.text)
+                let Some((slo_at, c)) = slos
+                    .get(slo.name.text.as_str())
+                    .and_then(|i| Some((*i, checked.slos.get(*i)?)))
                 else {
                     continue;
                 };
@@ -275,44 +281,32 @@ fn sli_plan(text: &str, service: &str, sli: &ast::Sli, checked: &check::Sli) -> 
             selectors: selectors(text, span, usage)?,
         })
     };
+    let events = |events: &Events, usage: Usage| match events {
+        Events::Bad(q) => side("bad", q, usage),
+        Events::Good(q) => side("good", q, usage),
+    };
+    let histogram = |key: &str| {
+        let span = inside_backticks(text, setting(settings, key)?.span);
+        selectors(text, span, Usage::Histogram)?.into_iter().next()
+    };
     let kind = match checked {
-        check::Sli::Ratio { events, total } => {
-            let (key, query) = match events {
-                Events::Bad(q) => ("bad", q),
-                Events::Good(q) => ("good", q),
-            };
-            SliKind::Ratio {
-                events: side(key, query, Usage::Rate)?,
-                total: side("total", total, Usage::Rate)?,
-            }
-        }
-        check::Sli::Gauge { events } => {
-            let (key, query) = match events {
-                Events::Bad(q) => ("bad", q),
-                Events::Good(q) => ("good", q),
-            };
-            SliKind::Gauge {
-                events: side(key, query, Usage::Gauge)?,
-            }
-        }
-        check::Sli::Latency { threshold, .. } => {
-            let span = inside_backticks(text, setting(settings, "histogram")?.span);
-            let histogram = selectors(text, span, Usage::Histogram)?
-                .into_iter()
-                .next()?;
-            let at = setting(settings, "threshold").map_or(sli.name.span, |v| v.span);
-            SliKind::Latency {
-                histogram,
-                threshold: (*threshold, at),
-            }
-        }
-        check::Sli::NativeLatency { .. } => {
-            let span = inside_backticks(text, setting(settings, "native_histogram")?.span);
-            let histogram = selectors(text, span, Usage::Histogram)?
-                .into_iter()
-                .next()?;
-            SliKind::Native { histogram }
-        }
+        check::Sli::Ratio { events: e, total } => SliKind::Ratio {
+            events: events(e, Usage::Rate)?,
+            total: side("total", total, Usage::Rate)?,
+        },
+        check::Sli::Gauge { events: e } => SliKind::Gauge {
+            events: events(e, Usage::Gauge)?,
+        },
+        check::Sli::Latency { threshold, .. } => SliKind::Latency {
+            histogram: histogram("histogram")?,
+            threshold: (
+                *threshold,
+                setting(settings, "threshold").map_or(sli.name.span, |v| v.span),
+            ),
+        },
+        check::Sli::NativeLatency { .. } => SliKind::Native {
+            histogram: histogram("native_histogram")?,
+        },
     };
     Some(SliPlan {
         service: service.to_string(),
