@@ -20,14 +20,15 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+use support::http::{http, Listener, Request};
 use support::{encode, free_port, root, Process};
 
 /// Scrapes after which `legacy_requests_total` is no longer served.
@@ -35,107 +36,6 @@ const LEGACY_SCRAPES: u64 = 3;
 
 /// The longest a server may take to hold the data.
 const READY_WITHIN: Duration = Duration::from_secs(90);
-
-/// A tiny HTTP server on loopback: each request is answered by `answer`
-/// from its request line, headers and body.
-struct Listener {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-/// One request as received.
-#[derive(Debug, Clone)]
-struct Request {
-    line: String,
-    headers: Vec<String>,
-    body: String,
-}
-
-impl Listener {
-    fn start(answer: impl Fn(&Request) -> Option<String> + Send + 'static) -> Listener {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        listener.set_nonblocking(true).expect("nonblocking");
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nonblocking(false);
-                        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                        if let Some(request) = read_request(&stream) {
-                            match answer(&request) {
-                                Some(response) => {
-                                    let mut stream = stream;
-                                    let _ = stream.write_all(response.as_bytes());
-                                }
-                                // Never answer: hold the connection open.
-                                None => {
-                                    let held = stream;
-                                    thread::spawn(move || {
-                                        thread::sleep(Duration::from_secs(30));
-                                        drop(held);
-                                    });
-                                }
-                            }
-                        }
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        Listener {
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn read_request(stream: &TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut headers = Vec::new();
-    let mut length = 0;
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end().to_string();
-        if h.is_empty() {
-            break;
-        }
-        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-        headers.push(h);
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Request {
-        line: line.trim_end().to_string(),
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-fn http(status: &str, content_type: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-}
 
 /// The metrics page: `tests/live/metrics.prom`, counter and histogram
 /// values multiplied by the scrape number, and the legacy metric gone

@@ -20,17 +20,17 @@
 
 mod support;
 
+use support::http::{http, Listener};
 use support::{encode, free_port, Process};
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -43,55 +43,13 @@ fn root() -> PathBuf {
 }
 
 /// A metrics page on loopback whose counters grow by one at every scrape.
-struct Feed {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl Feed {
-    fn start(series: Vec<String>) -> Feed {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind feed");
-        let port = listener.local_addr().expect("addr").port();
-        listener.set_nonblocking(true).expect("nonblocking");
-        let stop = Arc::new(AtomicBool::new(false));
-        let scrapes = AtomicU64::new(0);
-        let stopped = stop.clone();
-        let thread = thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((mut stream, _)) => {
-                        let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
-                        let _ = stream.set_nonblocking(false);
-                        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-                        let mut request = [0u8; 4096];
-                        let _ = stream.read(&mut request);
-                        let body: String = series.iter().map(|s| format!("{s} {n}\n")).collect();
-                        let _ = write!(
-                            stream,
-                            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        );
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        });
-        Feed {
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Feed {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+fn feed(series: Vec<String>) -> Listener {
+    let scrapes = AtomicU64::new(0);
+    Listener::start(move |_| {
+        let n = scrapes.fetch_add(1, Ordering::Relaxed) + 1;
+        let body: String = series.iter().map(|s| format!("{s} {n}\n")).collect();
+        Some(http("200 OK", "text/plain; version=0.0.4", &body))
+    })
 }
 
 /// GET over a plain TCP connection to the loopback server; the JSON body.
@@ -233,7 +191,7 @@ fn prometheus_evaluates_every_generated_rule_without_errors() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let (rule_files, exprs) = generated_rules(&dir.path().join("out"));
-    let feed = Feed::start(feed_series(&exprs));
+    let feed = feed(feed_series(&exprs));
 
     let port = free_port();
     let config = dir.path().join("prometheus.yml");

@@ -1,6 +1,7 @@
 //! Helpers shared by the tests that run the binary and real tools.
 #![allow(dead_code)] // each test crate uses its own share of these
 
+pub mod http;
 pub mod pipeline;
 
 use std::collections::BTreeMap;
