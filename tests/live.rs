@@ -208,6 +208,29 @@ fn findings(url: &str, file: &Path) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// The `series` of `slo check --prometheus URL --format json`: each SLI
+/// with the number of series it selects.
+fn series(url: &str, file: &str) -> Vec<(String, u64)> {
+    let out = support::slo_within(
+        &["check", "--format", "json", "--prometheus", url, file],
+        &root(),
+        60,
+    );
+    let doc: Value = serde_json::from_str(&support::stdout(&out)).expect("json");
+    doc["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .map(|s| {
+            assert_eq!(s["service"], "api", "{s}");
+            (
+                s["sli"].as_str().expect("sli").to_string(),
+                s["series"].as_u64().expect("count"),
+            )
+        })
+        .collect()
+}
+
 /// `(code, example)` of every `SLO5xx` section of `docs/diagnostics.md`.
 fn live_examples() -> Vec<(String, String)> {
     support::diagnostic_examples()
@@ -272,6 +295,19 @@ fn run_cases(kind: Kind, url: &str) {
         findings(url, Path::new("tests/live/healthy.slo")),
         vec![],
         "tests/live/healthy.slo against {url}"
+    );
+    assert_eq!(
+        series(url, "tests/live/healthy.slo"),
+        vec![
+            // Each side counts: four 5xx series of the six `job="api"` ones.
+            ("requests".to_string(), 4 + 6),
+            // The `_bucket` series, `+Inf` included.
+            ("fast".to_string(), 7),
+            ("errors".to_string(), 2 + 6),
+            ("home".to_string(), 1),
+            ("probes".to_string(), 1),
+        ],
+        "the series each SLI selects on {url}"
     );
     let strict = support::slo_within(
         &[
