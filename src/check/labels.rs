@@ -21,6 +21,7 @@ pub const RESERVED_LABELS: &[&str] = &[
     "severity",
     "short_window",
     "slo",
+    "slo_sum_part",
     "team",
 ];
 

@@ -151,6 +151,99 @@ pub fn error_ratio(sli: &Sli, by: &[String]) -> String {
     }
 }
 
+/// What an SLI counts, as two instant vectors with `$window` for the window
+/// and the `by` labels kept: its errors and its total. Their quotient is
+/// [`error_ratio`]; unlike a ratio, both add up over time, so a long window
+/// is the sum of their recorded values over it divided one by the other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counts {
+    /// Errors per second: bad events, or total minus good ones. For a
+    /// gauge, its bad samples.
+    pub errors: String,
+    /// Events per second. For a gauge, its samples.
+    pub total: String,
+}
+
+/// The [`Counts`] of `sli`. Both exist exactly while the total has data, and
+/// neither is ever NaN: a sum of NaN over a long window would stay NaN for
+/// as long as the window.
+pub fn counts(sli: &Sli, by: &[String]) -> Counts {
+    match sli {
+        Sli::Ratio {
+            events: Events::Bad(bad),
+            total,
+        } => Counts {
+            errors: events_or_zero(bad, total, by),
+            total: events(total, by),
+        },
+        Sli::Ratio {
+            events: Events::Good(good),
+            total,
+        } => Counts {
+            errors: format!(
+                "{}\n-\n{}",
+                events(total, by),
+                events_or_zero(good, total, by)
+            ),
+            total: events(total, by),
+        },
+        Sli::Latency {
+            name,
+            matchers,
+            threshold,
+        } => {
+            let total = aggregate(
+                "sum",
+                by,
+                &format!("rate({}[{WINDOW}])", count(name, matchers)),
+            );
+            let good = aggregate(
+                "sum",
+                by,
+                &format!("rate({}[{WINDOW}])", bucket(name, matchers, *threshold)),
+            );
+            Counts {
+                errors: format!("{total}\n-\n{good}"),
+                total,
+            }
+        }
+        Sli::NativeLatency {
+            histogram,
+            threshold,
+        } => {
+            let rates = aggregate("sum", by, &format!("rate({histogram}[{WINDOW}])"));
+            let total = format!("histogram_count({rates})");
+            // Without events the fraction is NaN: `>= 0` drops it, and the
+            // zero after `or` takes its place.
+            Counts {
+                errors: format!(
+                    "(\n  {total}\n  *\n  (1 - histogram_fraction(0, {}, {rates}))\n  >= 0\n)\nor\n0 * {total}",
+                    threshold.seconds(),
+                ),
+                total,
+            }
+        }
+        Sli::Gauge { events } => {
+            let (Events::Bad(q) | Events::Good(q)) = events;
+            let (sum, total) = match q {
+                // Every sample counts once, so the recorded sums weigh each
+                // series by the time it had data, a new one included.
+                Query::Selector(s) => (
+                    aggregate("sum", by, &format!("sum_over_time({s}[{WINDOW}])")),
+                    aggregate("sum", by, &format!("count_over_time({s}[{WINDOW}])")),
+                ),
+                // One sample of each series the expression yields.
+                Query::Template(t) => (format!("({t})"), format!("0 * ({t}) + 1")),
+            };
+            let errors = match events {
+                Events::Bad(_) => sum,
+                Events::Good(_) => format!("{total}\n-\n{sum}"),
+            };
+            Counts { errors, total }
+        }
+    }
+}
+
 /// An expression from [`error_ratio`] over `window`.
 pub fn over(ratio: &str, window: Duration) -> String {
     // As `str::replace` does, found through each `$` (a byte search) rather

@@ -84,6 +84,50 @@ pub use absent::{no_data_for, NO_DATA_ALERT};
 /// keeps the series free of gaps.
 pub const PERIOD_INTERVAL: Duration = Duration(2 * Duration::MINUTE);
 
+/// The window of the error and event rates each SLO records
+/// ([`ERRORS_SERIES`], [`TOTAL_SERIES`]); every window longer than
+/// [`RAW_LIMIT`] adds up these recorded rates instead of reading the SLI's
+/// own series.
+pub const BASE_WINDOW: Duration = Duration(5 * Duration::MINUTE);
+
+/// The longest window whose error ratio is read from the SLI's own series.
+/// Longer windows, and the period, add up [`BASE_WINDOW`] rates, so what
+/// they cost depends on the SLO, not on how many series its SLI selects.
+pub const RAW_LIMIT: Duration = Duration(Duration::HOUR);
+
+/// The series of an SLO's errors per second over [`BASE_WINDOW`].
+pub const ERRORS_SERIES: &str = "slo:sli_errors:rate5m";
+
+/// The series of an SLO's events per second over [`BASE_WINDOW`].
+pub const TOTAL_SERIES: &str = "slo:sli_total:rate5m";
+
+/// How often the rules of an SLO's `sli` group are evaluated: the base
+/// rates are recorded this often, so a long window holds one sample of them
+/// per interval.
+pub const SLI_INTERVAL: Duration = Duration(Duration::MINUTE);
+
+/// How many samples' worth of events a sum of base rates over a window
+/// lacks at its newest edge, and holds too many of at its oldest. Each
+/// event is counted by every sample whose window holds it, `k =
+/// BASE_WINDOW / SLI_INTERVAL` of them; an event of the last few minutes
+/// only by the samples recorded since, on average `(k + 1) / 2`, while the
+/// first `k - 1` samples of the window also count events from before it,
+/// as many again. Adding `(k - 1) / 2` times the newest sample and taking
+/// away as much of the sample one window back makes up both, as long as
+/// traffic is steady within each edge's [`BASE_WINDOW`].
+const EDGE: u64 = (BASE_WINDOW.0 / SLI_INTERVAL.0 - 1) / 2;
+
+/// The label that tells the two parts of a long window's sum apart until
+/// they are added up; no series of the output carries it.
+pub const PART_LABEL: &str = "slo_sum_part";
+
+// `(k - 1) / 2` is whole only for an odd `k`, and `k` only for a base
+// window that is a whole number of intervals.
+const _: () = assert!(
+    BASE_WINDOW.0.is_multiple_of(SLI_INTERVAL.0)
+        && !(BASE_WINDOW.0 / SLI_INTERVAL.0).is_multiple_of(2)
+);
+
 /// The window `slo:current_burn_rate:ratio` uses when an SLO has no alerts.
 pub const DEFAULT_CURRENT_WINDOW: Duration = Duration(5 * Duration::MINUTE);
 
@@ -191,17 +235,43 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
     };
 
     let ratio = expr::error_ratio(&slo.sli, &slo.by);
-    let mut sli_rules: Vec<Rule> = windows(slo)
-        .into_iter()
-        .map(|w| record(ratio_series(w), expr::over(&ratio, w)))
-        .collect();
+    let counts = expr::counts(&slo.sli, &slo.by);
+    let ratio_over = |window: Duration| {
+        if window == BASE_WINDOW {
+            format!("{ERRORS_SERIES}{own}\n/\n{TOTAL_SERIES}{own}")
+        } else if window <= RAW_LIMIT {
+            expr::over(&ratio, window)
+        } else {
+            // The newest sample is added only while there is one: a value
+            // whose traffic stopped keeps its sum. `or` keeps both sides
+            // apart by their `PART_LABEL`, and the sum adds them up.
+            let sum = |series: &str| {
+                format!(
+                    "sum without ({PART_LABEL}) (\n  sum_over_time({series}{own}[{window}])\n  or\n  label_replace({EDGE} * {series}{own}, \"{PART_LABEL}\", \"newest\", \"\", \"\")\n  or\n  label_replace(-{EDGE} * {series}{own} offset {window}, \"{PART_LABEL}\", \"oldest\", \"\", \"\")\n)"
+                )
+            };
+            format!("{}\n/\n{}", sum(ERRORS_SERIES), sum(TOTAL_SERIES))
+        }
+    };
+    let mut sli_rules = vec![
+        record(
+            ERRORS_SERIES.into(),
+            expr::over(&counts.errors, BASE_WINDOW),
+        ),
+        record(TOTAL_SERIES.into(), expr::over(&counts.total, BASE_WINDOW)),
+    ];
+    sli_rules.extend(
+        windows(slo)
+            .into_iter()
+            .map(|w| record(ratio_series(w), ratio_over(w))),
+    );
     sli_rules.push(record(
         "slo:current_burn_rate:ratio".into(),
         format!("{}{own} / {budget}", ratio_series(current_window(slo))),
     ));
 
     let period_rules = vec![
-        record(ratio_series(slo.period), expr::over(&ratio, slo.period)),
+        record(ratio_series(slo.period), ratio_over(slo.period)),
         record(
             "slo:period_burn_rate:ratio".into(),
             format!("{}{own} / {budget}", ratio_series(slo.period)),
@@ -227,7 +297,7 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
     let mut groups = vec![
         Group {
             name: format!("{prefix}:sli"),
-            interval: None,
+            interval: Some(SLI_INTERVAL),
             rules: sli_rules,
         },
         Group {
