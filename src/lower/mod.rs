@@ -242,9 +242,10 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
         } else if window <= RAW_LIMIT {
             expr::over(&ratio, window)
         } else {
-            // The newest sample is added only while there is one: a value
-            // whose traffic stopped keeps its sum. `or` keeps both sides
-            // apart by their `PART_LABEL`, and the sum adds them up.
+            // The sum over the window, with the edges made up ([`EDGE`]).
+            // Each edge term exists only while its sample does, so a value
+            // whose traffic stopped keeps its sum: `or` keeps the three
+            // parts apart by their `PART_LABEL`, and `sum` adds them up.
             let sum = |series: &str| {
                 format!(
                     "sum without ({PART_LABEL}) (\n  sum_over_time({series}{own}[{window}])\n  or\n  label_replace({EDGE} * {series}{own}, \"{PART_LABEL}\", \"newest\", \"\", \"\")\n  or\n  label_replace(-{EDGE} * {series}{own} offset {window}, \"{PART_LABEL}\", \"oldest\", \"\", \"\")\n)"
