@@ -64,9 +64,15 @@ const OUTAGE: usize = MINUTES - 40;
 
 /// Every counter of the data, as values per minute from zero.
 fn counters() -> Vec<(String, Vec<u64>)> {
+    counters_until(MINUTES)
+}
+
+/// Every counter, as values per minute from zero to `last`: past
+/// [`MINUTES`], the outage goes on.
+fn counters_until(last: usize) -> Vec<(String, Vec<u64>)> {
     let per_minute = |f: &dyn Fn(usize) -> u64| -> Vec<u64> {
         let mut total = 0;
-        (0..=MINUTES)
+        (0..=last)
             .map(|m| {
                 if m > 0 {
                     total += f(m);
@@ -280,8 +286,8 @@ fn wait_for(what: &str, within: Duration, process: &Process, mut ready: impl FnM
     }
 }
 
-/// vmalert names the group of every alert and recorded series it writes
-/// in an `alertgroup` label, the one label Prometheus does not add.
+/// vmalert names the group of every alert it writes in an `alertgroup`
+/// label, the one label Prometheus does not add.
 fn without_alertgroup(mut labels: BTreeMap<String, String>) -> BTreeMap<String, String> {
     assert_eq!(
         labels.remove("alertgroup").as_deref(),
@@ -364,15 +370,16 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         || query(&url, "count_over_time(http_requests_total[1d])", now).len() == 4,
     );
 
-    // The replay: range queries a minute apart (the group's interval; the
-    // default step is five minutes), and time for each rule's samples to
-    // be written and searchable before the next rule, which may read them.
+    // The replay: each group's range queries a step of its own interval
+    // apart (`0`; the default step is five minutes), and time for each
+    // rule's samples to be written and searchable before the next rule,
+    // which may read them.
     let common = [
         format!("-rule={}", rules.display()),
         format!("-datasource.url={url}"),
         format!("-remoteWrite.url={url}"),
         "-remoteWrite.flushInterval=500ms".to_string(),
-        "-datasource.queryStep=1m".to_string(),
+        "-datasource.queryStep=0".to_string(),
         // Alerts are read from vmalert's API; nothing listens here.
         format!("-notifier.url=http://127.0.0.1:{}", free_port()),
     ];
@@ -416,7 +423,28 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
     replayed.sort();
     assert_eq!(replayed, firing(), "alerts firing at the end of the replay");
 
-    // Live: the first evaluation pages at once (the page has no `for`).
+    // Live: the data goes on, outage and all, to ten minutes from now, so
+    // that however late vmalert's groups start, their windows hold it; the
+    // first evaluation of the alerts then pages (the page has no `for`).
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+        .saturating_sub(now);
+    let last = MINUTES + since as usize / 60 + 10;
+    let mut body = String::new();
+    for (name, values) in counters_until(last) {
+        let name = name.replace(", ", ",");
+        for (m, v) in values.iter().enumerate().skip(MINUTES + 1) {
+            let _ = writeln!(body, "{name} {v} {}", (first + m as u64 * 60) * 1000);
+        }
+    }
+    ureq::post(&format!("{url}/api/v1/import/prometheus"))
+        .send(body.as_str())
+        .expect("import");
+    ureq::get(&format!("{url}/internal/force_flush"))
+        .call()
+        .expect("flush");
     let http = free_port();
     let live = start(
         &vmalert,
@@ -428,7 +456,8 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         &dir.path().join("vmalert.log"),
     );
     let mut alerts = Vec::new();
-    wait_for("vmalert fires", Duration::from_secs(90), &live, || {
+    // Each group starts at its own moment within its interval.
+    wait_for("vmalert fires", Duration::from_secs(180), &live, || {
         let Ok(mut response) = ureq::get(&format!("http://127.0.0.1:{http}/api/v1/alerts")).call()
         else {
             return false;
