@@ -10,7 +10,6 @@
 
 mod support;
 
-use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -75,27 +74,10 @@ fn start_prometheus(binary: &Path, dir: &Path) -> (Process, String) {
 
 /// The value of an instant query at `time` that yields one series.
 fn value(url: &str, expr: &str, time: u64) -> f64 {
-    let body = ureq::get(&format!(
-        "{url}/api/v1/query?query={}&time={time}",
-        support::encode(expr)
-    ))
-    .call()
-    .unwrap_or_else(|e| panic!("{expr}: {e}"))
-    .body_mut()
-    .read_to_string()
-    .expect("a body");
-    let doc: Value = serde_json::from_str(&body).expect("json");
-    let [result] = doc["data"]["result"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    else {
-        panic!("{expr}: {body}");
-    };
-    result["value"][1]
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .expect("a value")
+    match support::instant_query(url, expr, time).as_slice() {
+        [(_, value)] => *value,
+        other => panic!("{expr}: {other:?}"),
+    }
 }
 
 #[test]

@@ -223,42 +223,23 @@ fn prometheus_records_and_pages_as_expected() {
     support::run_scenario(SPEC, &tests);
 }
 
-fn get(url: &str) -> Value {
-    let body = ureq::get(url)
+/// Pushes the values of `counters` from minute `from` on, minute 0 at
+/// `first` (seconds), through VictoriaMetrics' import API, and makes them
+/// searchable at once.
+fn import(url: &str, first: u64, counters: &[(String, Vec<u64>)], from: usize) {
+    let mut body = String::new();
+    for (name, values) in counters {
+        let name = name.replace(", ", ",");
+        for (m, v) in values.iter().enumerate().skip(from) {
+            let _ = writeln!(body, "{name} {v} {}", (first + m as u64 * 60) * 1000);
+        }
+    }
+    ureq::post(&format!("{url}/api/v1/import/prometheus"))
+        .send(body.as_str())
+        .expect("import");
+    ureq::get(&format!("{url}/internal/force_flush"))
         .call()
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-        .body_mut()
-        .read_to_string()
-        .expect("a body");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
-}
-
-/// An instant query at `time` (seconds): each result's labels (without
-/// the name) and value.
-fn query(url: &str, expr: &str, time: u64) -> Vec<(BTreeMap<String, String>, f64)> {
-    let doc = get(&format!(
-        "{url}/api/v1/query?query={}&time={time}",
-        support::encode(expr)
-    ));
-    doc["data"]["result"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{expr}: {doc}"))
-        .iter()
-        .map(|r| {
-            let labels = r["metric"]
-                .as_object()
-                .expect("labels")
-                .iter()
-                .filter(|(k, _)| *k != "__name__")
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect();
-            let value = r["value"][1]
-                .as_str()
-                .and_then(|v| v.parse().ok())
-                .expect("a value");
-            (labels, value)
-        })
-        .collect()
+        .expect("flush");
 }
 
 fn start(binary: &Path, args: &[String], log: &Path) -> Process {
@@ -350,24 +331,12 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         / 60
         * 60;
     let first = now - MINUTES as u64 * 60;
-    let mut body = String::new();
-    for (name, values) in counters() {
-        let name = name.replace(", ", ",");
-        for (m, v) in values.iter().enumerate() {
-            let _ = writeln!(body, "{name} {v} {}", (first + m as u64 * 60) * 1000);
-        }
-    }
-    ureq::post(&format!("{url}/api/v1/import/prometheus"))
-        .send(body.as_str())
-        .expect("import");
-    ureq::get(&format!("{url}/internal/force_flush"))
-        .call()
-        .expect("flush");
+    import(&url, first, &counters(), 0);
     wait_for(
         "the import is searchable",
         Duration::from_secs(30),
         &vm,
-        || query(&url, "count_over_time(http_requests_total[1d])", now).len() == 4,
+        || support::instant_query(&url, "count_over_time(http_requests_total[1d])", now).len() == 4,
     );
 
     // The replay: each group's range queries a step of its own interval
@@ -403,7 +372,7 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         .expect("flush");
 
     for (series, truth) in expected() {
-        let found = query(&url, &series, now);
+        let found = support::instant_query(&url, &series, now);
         let [(_, value)] = found.as_slice() else {
             panic!("{series}: {found:?}\n{}", vm.log());
         };
@@ -413,7 +382,7 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         );
     }
     let mut replayed: Vec<BTreeMap<String, String>> =
-        query(&url, "ALERTS{alertstate=\"firing\"}", now)
+        support::instant_query(&url, "ALERTS{alertstate=\"firing\"}", now)
             .into_iter()
             .map(|(mut labels, _)| {
                 assert_eq!(labels.remove("alertstate").as_deref(), Some("firing"));
@@ -432,19 +401,7 @@ fn victoria_metrics_records_and_pages_as_prometheus_does() {
         .as_secs()
         .saturating_sub(now);
     let last = MINUTES + since as usize / 60 + 10;
-    let mut body = String::new();
-    for (name, values) in counters_until(last) {
-        let name = name.replace(", ", ",");
-        for (m, v) in values.iter().enumerate().skip(MINUTES + 1) {
-            let _ = writeln!(body, "{name} {v} {}", (first + m as u64 * 60) * 1000);
-        }
-    }
-    ureq::post(&format!("{url}/api/v1/import/prometheus"))
-        .send(body.as_str())
-        .expect("import");
-    ureq::get(&format!("{url}/internal/force_flush"))
-        .call()
-        .expect("flush");
+    import(&url, first, &counters_until(last), MINUTES + 1);
     let http = free_port();
     let live = start(
         &vmalert,

@@ -484,3 +484,42 @@ pub fn diagnostic_examples() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The JSON a GET of `url` answers.
+pub fn get_json(url: &str) -> serde_json::Value {
+    let body = ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .body_mut()
+        .read_to_string()
+        .expect("a body");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
+}
+
+/// An instant query at `time` (seconds): each result's labels (without
+/// the name) and value.
+pub fn instant_query(url: &str, expr: &str, time: u64) -> Vec<(BTreeMap<String, String>, f64)> {
+    let doc = get_json(&format!(
+        "{url}/api/v1/query?query={}&time={time}",
+        encode(expr)
+    ));
+    doc["data"]["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{expr}: {doc}"))
+        .iter()
+        .map(|r| {
+            let labels = r["metric"]
+                .as_object()
+                .expect("labels")
+                .iter()
+                .filter(|(k, _)| *k != "__name__")
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect();
+            let value = r["value"][1]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .expect("a value");
+            (labels, value)
+        })
+        .collect()
+}
