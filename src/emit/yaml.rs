@@ -27,6 +27,12 @@ pub fn value(out: &mut String, value: &str, indent: usize) {
         Some(Style::SingleQuoted) => single_quoted(out, value),
         Some(Style::Literal) => literal(out, value, indent),
         None if value.contains(['\u{2028}', '\u{2029}']) => double_quoted(out, value),
+        // Text ending in one line break (a whole file, such as a dashboard
+        // in a `ConfigMap`): a `|` block, the break kept.
+        None if clipped(value).is_some() => {
+            let body = clipped(value).unwrap_or_default();
+            block(out, "|", body, indent);
+        }
         None => fallback(out, value, indent),
     }
     out.push('\n');
@@ -196,6 +202,15 @@ fn literal_allowed(s: &str) -> bool {
     !s.starts_with([' ', '\n']) && !s.ends_with([' ', '\n']) && !s.contains(" \n")
 }
 
+/// The text before the final line break of `s`, when libyaml writes `s` as
+/// a `|` block: `s` ends in exactly one line break, and the text before it
+/// is printable and would be a `|-` block or a plain line.
+fn clipped(s: &str) -> Option<&str> {
+    let body = s.strip_suffix('\n')?;
+    let simple = !body.is_empty() && fast_style(body).is_some() && literal_allowed(body);
+    simple.then_some(body)
+}
+
 fn single_quoted(out: &mut String, s: &str) {
     out.push('\'');
     for c in s.chars() {
@@ -210,7 +225,12 @@ fn single_quoted(out: &mut String, s: &str) {
 /// `|-` and the lines indented two columns past the key; empty lines stay
 /// empty, as libyaml writes them.
 fn literal(out: &mut String, s: &str, indent: usize) {
-    out.push_str("|-");
+    block(out, "|-", s, indent);
+}
+
+/// `s` as a block scalar with the given header (`|-` or `|`).
+fn block(out: &mut String, header: &str, s: &str, indent: usize) {
+    out.push_str(header);
     for line in s.split('\n') {
         out.push('\n');
         if !line.is_empty() {
@@ -353,6 +373,13 @@ mod tests {
             "line\nbreak",
             "  indented\nblock",
             "trailing\nbreak\n",
+            "one line\n",
+            "{\n  \"a\": [\n    1\n  ]\n}\n",
+            "two trailing\n\n",
+            " indented\nclip\n",
+            "space \nclip\n",
+            "caf\u{e9}\nclip\n",
+            "\n",
             "two\n\nbreaks",
             "space \nbreak",
             "tab\there",
