@@ -4,6 +4,7 @@
 #   bench/run.sh                 # 1,000, 2,000, 5,000 and 10,000 SLOs
 #   bench/run.sh 1000 10000      # chosen sizes
 #   RUNS=30 bench/run.sh 1000    # more runs per measurement (default 10)
+#   TARGET=prometheus-operator bench/run.sh 1000   # compile with --target
 #
 # For each size, bench/gen_scale.py writes a repository of 10 SLOs per service, one
 # file per service. hyperfine measures wall time (mean ± σ, min) of
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 2000 5000 10000)
 runs="${RUNS:-10}"
+target="${TARGET:-prometheus}"
 
 for tool in hyperfine python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
@@ -33,7 +35,7 @@ slo="$PWD/target/dist/slo"
 work="$(mktemp -d "${TMPDIR:-/tmp}/slo-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-echo "slo $("$slo" --version | cut -d' ' -f2), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "slo $("$slo" --version | cut -d' ' -f2), --target $target, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 # Mean, σ and min in milliseconds from a hyperfine JSON export.
@@ -58,18 +60,18 @@ for n in "${sizes[@]}"; do
   python3 bench/gen_scale.py "$repo" --slos "$n"
   files=$(find "$repo" -name '*.slo' | wc -l)
 
-  "$slo" compile "$repo" -o "$out"
+  "$slo" compile "$repo" -o "$out" --target "$target"
   hyperfine --style none --warmup 2 --runs "$runs" -N \
     --export-json "$work/check-$n.json" "$slo check $repo" >/dev/null
   hyperfine --style none --warmup 2 --runs "$runs" -N \
-    --export-json "$work/compile-$n.json" "$slo compile $repo -o $out" >/dev/null
+    --export-json "$work/compile-$n.json" "$slo compile $repo -o $out --target $target" >/dev/null
   hyperfine --style none --warmup 1 --runs "$runs" -N \
     --prepare "rm -rf $work/fresh-$n" \
-    --export-json "$work/fresh-$n.json" "$slo compile $repo -o $work/fresh-$n" >/dev/null
+    --export-json "$work/fresh-$n.json" "$slo compile $repo -o $work/fresh-$n --target $target" >/dev/null
 
   mem_check=$(peak "$slo" check "$repo")
   rm -rf "$work/fresh-$n"
-  mem_compile=$(peak "$slo" compile "$repo" -o "$work/fresh-$n")
+  mem_compile=$(peak "$slo" compile "$repo" -o "$work/fresh-$n" --target "$target")
   # What compile wrote: files per top-level directory, and the total size.
   written=$(cd "$out" && find . -type f ! -name '.*' | cut -d/ -f2 | sort | uniq -c |
     awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')

@@ -26,6 +26,7 @@ pub mod lower;
 pub mod num;
 mod par;
 pub mod syntax;
+pub mod target;
 
 use diag::{Diag, Sources};
 
@@ -130,27 +131,78 @@ pub fn compile_each<E: Send>(
     program: &check::Program,
     sink: impl Fn(OutputFile) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
+    compile_for(program, &target::Deploy::prometheus(), sink)
+}
+
+/// [`compile_each`] for a deployment target: the same rules, dashboards and
+/// Alertmanager configuration, laid out and wrapped as `deploy` says.
+pub fn compile_for<E: Send>(
+    program: &check::Program,
+    deploy: &target::Deploy,
+    sink: impl Fn(OutputFile) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    use target::Target;
+    let kubernetes = deploy.target.kubernetes();
+    // The Kubernetes objects written, for the kustomization.
+    let resources = std::sync::Mutex::new(Vec::new());
+    let object = |f: OutputFile| {
+        resources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(f.path.clone());
+        sink(f)
+    };
     // The overview and the Alertmanager file are made while services are.
     let (services, whole) = par::join(
         || {
             par::map(&program.services, |s| {
                 // A service's model is dropped as soon as its files are made.
                 let output = lower::service(s, program.grafana.as_deref());
-                sink(emit::prometheus::file(&output.rules))?;
-                output
-                    .pages
-                    .iter()
-                    .try_for_each(|page| sink(emit::grafana::page(page)))
+                let mut pages = output.pages.iter().map(emit::grafana::page);
+                let rules = match deploy.target {
+                    Target::Prometheus => emit::prometheus::file(&output.rules),
+                    Target::Thanos => emit::prometheus::thanos_file(&output.rules),
+                    Target::Mimir => {
+                        let namespace = target::mimir_namespace(&output.rules.service);
+                        emit::prometheus::mimir_file(&output.rules, &namespace)
+                    }
+                    Target::PrometheusOperator | Target::VictoriaMetrics => {
+                        object(emit::kubernetes::rules(&output.rules, deploy))?;
+                        let pages: Vec<OutputFile> = pages.collect();
+                        if pages.is_empty() {
+                            return Ok(());
+                        }
+                        let service = &output.rules.service;
+                        return object(emit::kubernetes::service_dashboards(
+                            service, &pages, deploy,
+                        ));
+                    }
+                };
+                sink(rules)?;
+                pages.try_for_each(&sink)
             })
         },
         || {
             let output = lower::program(program);
-            sink(emit::grafana::overview(&output.overview))?;
-            output
-                .alertmanager
-                .map_or(Ok(()), |config| sink(emit::alertmanager::file(&config)))
+            let overview = emit::grafana::overview(&output.overview);
+            let config = output.alertmanager.map(|c| emit::alertmanager::file(&c));
+            if !kubernetes {
+                sink(overview)?;
+                return config.map_or(Ok(()), &sink);
+            }
+            object(emit::kubernetes::overview_dashboard(&overview, deploy))?;
+            config.map_or(Ok(()), |c| {
+                object(emit::kubernetes::alertmanager_secret(&c, deploy))
+            })
         },
     );
     services.into_iter().collect::<Result<(), E>>()?;
-    whole
+    whole?;
+    if kubernetes {
+        let resources = resources
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sink(emit::kubernetes::kustomization(&resources))?;
+    }
+    Ok(())
 }

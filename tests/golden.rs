@@ -80,6 +80,46 @@ fn specs_compile_to_golden_files() {
     assert_tree(&tree(out.path()), &root().join("golden/specs"));
 }
 
+/// `specs/` compiled for each `--target` other than the default, to the
+/// files under `golden/deploy/<target>/`. Files that only repeat others
+/// (Mimir's and Thanos' dashboards and Alertmanager configuration, the plain
+/// target's; VictoriaMetrics' `ConfigMap`s and `Secret`, the Operator's) are
+/// compared by `tests/deploy.rs`, not kept twice here.
+#[test]
+fn specs_compile_to_golden_files_for_every_target() {
+    let targets: [(&str, &[&str], &[&str]); 4] = [
+        (
+            "prometheus-operator",
+            &["--namespace", "monitoring", "--label", "role=alert-rules"],
+            &[],
+        ),
+        (
+            "victoriametrics",
+            &["--namespace", "monitoring"],
+            &["dashboards/", "alertmanager/"],
+        ),
+        ("mimir", &[], &["grafana/", "alertmanager/"]),
+        ("thanos", &[], &["grafana/", "alertmanager/"]),
+    ];
+    for (target, flags, plain) in targets {
+        let out = tempfile::tempdir().expect("tempdir");
+        let status = slo()
+            .args(["compile", "specs", "--target", target, "-o"])
+            .arg(out.path())
+            .args(flags)
+            .output()
+            .expect("run slo");
+        assert!(
+            status.status.success(),
+            "slo compile --target {target} failed:\n{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let mut files = tree(out.path());
+        files.retain(|path, _| !plain.iter().any(|p| path.starts_with(p)));
+        assert_tree(&files, &root().join("golden/deploy").join(target));
+    }
+}
+
 #[test]
 fn error_fixtures_render_golden_diagnostics() {
     let dir = root().join("tests/errors");

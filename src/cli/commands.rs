@@ -6,6 +6,7 @@ use slo::diag::escape::escape;
 use slo::diag::Sources;
 use slo::diag::{explain, github, json, suggest, Code};
 use slo::emit::report as budget_report;
+use slo::target::Deploy;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,7 +48,14 @@ fn load(paths: &[PathBuf], lints: &Lints, live: &Live) -> Result<slo::check::Pro
 }
 
 /// `slo compile`: write the output directory, or with `--check` compare it.
-pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints, live: &Live) -> ExitCode {
+pub fn compile(
+    paths: &[PathBuf],
+    out: &Path,
+    check: bool,
+    deploy: &Deploy,
+    lints: &Lints,
+    live: &Live,
+) -> ExitCode {
     if let Err(e) = output_dir(out) {
         return fail(e);
     }
@@ -56,7 +64,7 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints, live: 
         Err(code) => return code,
     };
     if !check {
-        let synced = output::sync(out, &program);
+        let synced = output::sync(out, &program, deploy);
         // The process is about to exit, which frees the program at once;
         // dropping it piece by piece would only make the user wait.
         std::mem::forget(program);
@@ -69,7 +77,7 @@ pub fn compile(paths: &[PathBuf], out: &Path, check: bool, lints: &Lints, live: 
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let drifts = output::drift(out, &program);
+    let drifts = output::drift(out, &program, deploy);
     std::mem::forget(program);
     let drifts = match drifts {
         Ok(d) => d,

@@ -71,11 +71,13 @@ enum Command {
     ///
     /// Writes `prometheus/<service>.yml` and `grafana/<service>.json` for
     /// every service, `grafana/slo-overview.json`, and
-    /// `alertmanager/alertmanager.yml` when receivers are declared. Nothing is
-    /// written when there is any error; each file is replaced atomically and
-    /// left untouched when its contents do not change.
+    /// `alertmanager/alertmanager.yml` when receivers are declared; other
+    /// `--target`s wrap the same rules for Kubernetes, Mimir or Thanos
+    /// (docs/deploy.md). Nothing is written when there is any error; each
+    /// file is replaced atomically and left untouched when its contents do
+    /// not change.
     #[command(
-        after_help = "Examples:\n  slo compile specs/ -o out/\n  slo compile specs/ -o out/ --check    exit 1 and show a diff when out/ is stale\n\nFiles the compiler wrote are listed in DIR/.slo-manifest; a listed file that is no\nlonger generated (a removed service) is deleted. Other files in DIR are never touched."
+        after_help = "Examples:\n  slo compile specs/ -o out/\n  slo compile specs/ -o out/ --check    exit 1 and show a diff when out/ is stale\n  slo compile specs/ -o out/ --target prometheus-operator --namespace monitoring \\\n      --label role=alert-rules && kubectl apply -k out/\n\nFiles the compiler wrote are listed in DIR/.slo-manifest; a listed file that is no\nlonger generated (a removed service) is deleted. Other files in DIR are never touched."
     )]
     Compile {
         /// `.slo` files or directories to compile, forming one program.
@@ -90,6 +92,8 @@ enum Command {
         check: bool,
         #[command(flatten)]
         lints: Lints,
+        #[command(flatten)]
+        deploy: DeployArgs,
         #[command(flatten)]
         live: Live,
     },
@@ -184,6 +188,88 @@ enum BudgetFormat {
     Markdown,
     /// One JSON document (fields in docs/budget.md).
     Json,
+}
+
+/// Where the output is deployed (docs/deploy.md).
+#[derive(clap::Args)]
+#[command(next_help_heading = "Deploying")]
+struct DeployArgs {
+    /// The layout and wrapping of the output; the rules are the same.
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = TargetArg::Prometheus)]
+    target: TargetArg,
+    /// `metadata.namespace` of every Kubernetes object [default: none, as
+    /// `kubectl apply -n` or the context says].
+    #[arg(long, value_name = "NS", value_parser = slo::target::namespace)]
+    namespace: Option<String>,
+    /// A label on every Kubernetes object (repeatable), e.g. the one your
+    /// Prometheus' `ruleSelector` matches: `--label role=alert-rules`.
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = slo::target::label)]
+    labels: Vec<(String, String)>,
+    /// The label that makes the Grafana sidecar load a dashboard
+    /// `ConfigMap` (repeatable) [default: grafana_dashboard=1].
+    #[arg(long = "dashboard-label", value_name = "KEY=VALUE", value_parser = slo::target::label)]
+    dashboard_labels: Vec<(String, String)>,
+}
+
+/// `--target`: where the output is deployed.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TargetArg {
+    /// Prometheus rule files, Grafana JSON and alertmanager.yml.
+    Prometheus,
+    /// PrometheusRule objects, dashboard ConfigMaps, an Alertmanager Secret, kustomization.yaml.
+    PrometheusOperator,
+    /// VMRule objects, dashboard ConfigMaps, an Alertmanager Secret, kustomization.yaml.
+    #[value(name = "victoriametrics")]
+    VictoriaMetrics,
+    /// Rule files for `mimirtool rules sync`, one namespace per service.
+    Mimir,
+    /// Prometheus rule files for the Thanos ruler (`partial_response_strategy: abort`).
+    Thanos,
+}
+
+impl DeployArgs {
+    /// The settings, once the flags are known to fit the target: the
+    /// Kubernetes flags mean nothing for the other targets, and giving
+    /// them there is a usage error (exit status 2).
+    fn settings(self) -> slo::target::Deploy {
+        let target = match self.target {
+            TargetArg::Prometheus => slo::target::Target::Prometheus,
+            TargetArg::PrometheusOperator => slo::target::Target::PrometheusOperator,
+            TargetArg::VictoriaMetrics => slo::target::Target::VictoriaMetrics,
+            TargetArg::Mimir => slo::target::Target::Mimir,
+            TargetArg::Thanos => slo::target::Target::Thanos,
+        };
+        let given = [
+            ("--namespace", self.namespace.is_some()),
+            ("--label", !self.labels.is_empty()),
+            ("--dashboard-label", !self.dashboard_labels.is_empty()),
+        ];
+        if !target.kubernetes() {
+            if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+                use clap::CommandFactory;
+                let mut cli = Cli::command();
+                let compile = cli.find_subcommand_mut("compile");
+                compile
+                    .map_or_else(Cli::command, |c| c.clone().bin_name("slo compile"))
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!(
+                            "`{flag}` applies to Kubernetes objects: use it with \
+                             `--target prometheus-operator` or `--target victoriametrics`, \
+                             not `--target {}`",
+                            target.name()
+                        ),
+                    )
+                    .exit();
+            }
+        }
+        slo::target::Deploy {
+            target,
+            namespace: self.namespace,
+            labels: self.labels,
+            dashboard_labels: self.dashboard_labels,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -282,9 +368,10 @@ pub fn run() -> ExitCode {
             paths,
             out,
             check,
+            deploy,
             lints,
             live,
-        } => commands::compile(&paths, &out, check, &lints, &live),
+        } => commands::compile(&paths, &out, check, &deploy.settings(), &lints, &live),
         Command::Check {
             paths,
             format,

@@ -10,6 +10,7 @@ use super::diffs::Diffs;
 use super::files::{self, io_reason};
 use super::lock;
 use slo::check::Program;
+use slo::target::Deploy;
 use slo::OutputFile;
 use std::collections::BTreeSet;
 use std::fs;
@@ -105,7 +106,7 @@ fn stale(out: &Path, owned: BTreeSet<String>, generated: &BTreeSet<String>) -> V
 /// place, stale files deleted, and the intent record becomes the manifest.
 /// A run stopped at any point leaves every file whole, and the next compile
 /// of any program leaves exactly that program's output.
-pub fn sync(out: &Path, program: &Program) -> Result<(), String> {
+pub fn sync(out: &Path, program: &Program, deploy: &Deploy) -> Result<(), String> {
     fs::create_dir_all(out)
         .map_err(|e| format!("cannot create `{}`: {}", out.display(), io_reason(&e)))?;
     let _lock = lock::exclusive(out)?;
@@ -117,7 +118,7 @@ pub fn sync(out: &Path, program: &Program) -> Result<(), String> {
     let owned = owned(out)?;
     let staged = Mutex::new(Vec::new());
     let written = Mutex::new(BTreeSet::new());
-    let result = slo::compile_each(program, |f| {
+    let result = slo::compile_for(program, deploy, |f| {
         let s = files::stage_one(out, &f)?;
         guard(&staged).extend(s);
         guard(&written).insert(f.path);
@@ -158,8 +159,12 @@ pub fn sync(out: &Path, program: &Program) -> Result<(), String> {
         })?;
         dirs.extend(path.parent().map(Path::to_path_buf));
     }
-    for dir in dirs {
-        files::sync_dir(&dir)?;
+    // A directory the deletions emptied (`prometheus/` after a switch of
+    // `--target`) goes too; one that still holds anything stays.
+    for dir in dirs.iter().rev() {
+        if dir.as_path() == out || fs::remove_dir(dir).is_err() {
+            files::sync_dir(dir)?;
+        }
     }
     let done = if manifest_unchanged {
         fs::remove_file(&intent)
@@ -226,10 +231,10 @@ pub fn read_lock(out: &Path) -> Result<Option<impl Drop>, String> {
 /// Each file is compared with the disk as soon as it is generated, and its
 /// diff made at once; then the file is dropped, so memory never holds the
 /// whole output, nor (see [`Diffs`]) every diff.
-pub fn drift(out: &Path, program: &Program) -> Result<Diffs, String> {
+pub fn drift(out: &Path, program: &Program, deploy: &Deploy) -> Result<Diffs, String> {
     let diffs = Diffs::new(out);
     let generated = Mutex::new(BTreeSet::new());
-    slo::compile_each(program, |f| {
+    slo::compile_for(program, deploy, |f| {
         compare(out, &f.path, &f.contents, &diffs)?;
         guard(&generated).insert(f.path);
         Ok::<(), String>(())

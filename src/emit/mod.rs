@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod grafana;
+pub mod kubernetes;
 pub mod prometheus;
 pub mod report;
 mod yaml;

@@ -139,7 +139,7 @@ pub fn slug(title: &str) -> String {
 }
 
 /// 64-bit FNV-1a: small, stable across platforms and releases.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -58,6 +58,16 @@ pub const GRAFANA_SCHEMA: Shared = Shared {
              (Apache-2.0; schemaVersion 42)",
 };
 
+/// The Prometheus Operator's `PrometheusRule` CRD and the VictoriaMetrics
+/// operator's `VMRule` CRD, with their `openAPIV3Schema`s.
+pub const K8S_SCHEMA: Shared = Shared {
+    dir: "k8s-schema",
+    source:
+        "the CRDs of the Prometheus Operator 0.93 (`monitoring.coreos.com_prometheusrules.yaml`) \
+             and of the VictoriaMetrics operator (`operator.victoriametrics.com_vmrules.yaml`), \
+             both Apache-2.0",
+};
+
 /// The `shared` directory: `SLO_SHARED_DIR`, or `../shared` beside the repository.
 pub fn shared_root() -> PathBuf {
     match std::env::var_os("SLO_SHARED_DIR") {
@@ -155,7 +165,8 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     if found.is_none() {
         let package = match name {
             "promtool" | "prometheus" => "prometheus",
-            "victoria-metrics" => "victoria-metrics",
+            "victoria-metrics" | "vmalert" => "victoria-metrics",
+            "kubectl" => "kubernetes-client",
             _ => "prometheus-alertmanager",
         };
         assert!(
