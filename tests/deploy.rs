@@ -643,3 +643,33 @@ fn the_crd_schemas_reject_a_broken_rule_object() {
         assert!(!v.is_valid(&bad), "{file} takes a numeric group name");
     }
 }
+
+#[test]
+fn an_overview_too_large_for_one_config_map_is_written_compact() {
+    // 2,000 SLOs: the indented overview is about 350 kB, past what
+    // `kubectl apply` takes; without the indentation it fits.
+    let src = tempfile::tempdir().expect("tempdir");
+    let spec: String = (0..200)
+        .map(|i| service_with_slos(&format!("s{i}"), 10))
+        .collect();
+    fs::write(src.path().join("many.slo"), spec).expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    compile_into(src.path(), &["."], out.path(), "prometheus-operator", &[]);
+    let plain = support::compile(src.path(), &["."]);
+    let plain = fs::read_to_string(plain.path().join("grafana/slo-overview.json")).expect("read");
+    assert!(plain.len() > 256 * 1024, "the test needs a large overview");
+    let objects = objects(out.path(), None, &[]);
+    let [overview] = objects["dashboards/slo-overview.yaml"].as_slice() else {
+        panic!("one overview ConfigMap");
+    };
+    let size = serde_json::to_string(overview).expect("json").len();
+    assert!(size < 256 * 1024, "{size} bytes is too large to apply");
+    let json = overview["data"]["slo-overview.json"]
+        .as_str()
+        .expect("text");
+    assert_eq!(
+        serde_json::from_str::<Value>(json).expect("JSON"),
+        serde_json::from_str::<Value>(&plain).expect("JSON"),
+        "the same dashboard"
+    );
+}

@@ -82,16 +82,24 @@ pub fn overview_dashboard(overview: &OutputFile, deploy: &Deploy) -> OutputFile 
 }
 
 fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
+    // A page too large for a `ConfigMap` of its own (the overview of
+    // thousands of SLOs) is written without the indentation, which is most
+    // of its size; the JSON is the same.
+    let compact: Vec<Option<String>> = pages
+        .iter()
+        .map(|p| (json_string_len(&p.contents) > CONFIGMAP_BUDGET).then(|| compacted(&p.contents)))
+        .collect();
     let mut parts: Vec<Vec<(&str, &str)>> = Vec::new();
     let mut used = 0;
-    for page in pages {
+    for (page, compact) in pages.iter().zip(&compact) {
         let key = page.path.rsplit('/').next().unwrap_or(&page.path);
-        let size = json_string_len(key) + json_string_len(&page.contents);
+        let json = compact.as_deref().unwrap_or(&page.contents);
+        let size = json_string_len(key) + json_string_len(json);
         match parts.last_mut() {
-            Some(part) if used + size <= CONFIGMAP_BUDGET => part.push((key, &page.contents)),
+            Some(part) if used + size <= CONFIGMAP_BUDGET => part.push((key, json)),
             // A page larger than the budget goes alone.
             _ => {
-                parts.push(vec![(key, &page.contents)]);
+                parts.push(vec![(key, json)]);
                 used = 0;
             }
         }
@@ -118,6 +126,15 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
         }
     }
     out
+}
+
+/// A JSON document without whitespace between its tokens, ending in a line
+/// break. Text that is not JSON (never the case for a dashboard) is kept.
+fn compacted(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(value) => format!("{value}\n"),
+        Err(_) => json.to_string(),
+    }
 }
 
 /// The length of `s` written as a JSON string, or a little more: two
