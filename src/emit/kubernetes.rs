@@ -85,16 +85,23 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
     // A page too large for a `ConfigMap` of its own (the overview of
     // thousands of SLOs) is written without the indentation, which is most
     // of its size; the JSON is the same.
-    let compact: Vec<Option<String>> = pages
+    let sized: Vec<(Option<String>, usize)> = pages
         .iter()
-        .map(|p| (json_string_len(&p.contents) > CONFIGMAP_BUDGET).then(|| compacted(&p.contents)))
+        .map(|p| match json_string_len(&p.contents) {
+            size if size > CONFIGMAP_BUDGET => {
+                let json = compacted(&p.contents);
+                let size = json_string_len(&json);
+                (Some(json), size)
+            }
+            size => (None, size),
+        })
         .collect();
     let mut parts: Vec<Vec<(&str, &str)>> = Vec::new();
     let mut used = 0;
-    for (page, compact) in pages.iter().zip(&compact) {
+    for (page, (compact, size)) in pages.iter().zip(&sized) {
         let key = page.path.rsplit('/').next().unwrap_or(&page.path);
         let json = compact.as_deref().unwrap_or(&page.contents);
-        let size = json_string_len(key) + json_string_len(json);
+        let size = json_string_len(key) + size;
         match parts.last_mut() {
             Some(part) if used + size <= CONFIGMAP_BUDGET => part.push((key, json)),
             // A page larger than the budget goes alone.
