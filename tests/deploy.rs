@@ -163,11 +163,9 @@ fn objects(
         for o in &docs {
             let name = o["metadata"]["name"].as_str().expect("a name");
             let kind = o["kind"].as_str().expect("a kind");
-            let valid = if kind == "ConfigMap" || kind == "Secret" {
-                dns_subdomain(name)
-            } else {
-                dns_label(name)
-            };
+            // Object names are DNS-1123 subdomains; the first part of a
+            // split object, and every object that is not split, a label.
+            let valid = dns_subdomain(name) && (name.contains('.') || dns_label(name));
             assert!(valid, "{path}: `{name}` is not a valid {kind} name");
             assert_eq!(
                 o["metadata"]["namespace"].as_str(),
@@ -449,7 +447,7 @@ fn odd_service_names_give_valid_distinct_stable_names() {
 }
 
 #[test]
-fn a_large_service_splits_its_dashboards_over_config_maps() {
+fn a_large_service_splits_its_rules_and_dashboards_over_objects() {
     let src = tempfile::tempdir().expect("tempdir");
     fs::write(src.path().join("big.slo"), service_with_slos("big", 150)).expect("write");
     let out = tempfile::tempdir().expect("tempdir");
@@ -483,6 +481,34 @@ fn a_large_service_splits_its_dashboards_over_config_maps() {
         seen, plain,
         "every page, once, as the plain target writes it"
     );
+
+    // The rules: `slo-big`, `slo-big.2`, …, their groups in order those of
+    // the plain rule file.
+    let plain = support::compile(src.path(), &["."]);
+    let plain = fs::read_to_string(plain.path().join("prometheus/big.yml")).expect("read");
+    let plain = yaml(&plain)["groups"].clone();
+    let rules = &objects["prometheusrules/big.yaml"];
+    assert!(
+        rules.len() > 1,
+        "150 SLOs' rules need several PrometheusRules"
+    );
+    let validator = crd("monitoring.coreos.com_prometheusrules.yaml");
+    let mut groups = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let name = if i == 0 {
+            "slo-big".to_string()
+        } else {
+            format!("slo-big.{}", i + 1)
+        };
+        assert_eq!(rule["metadata"]["name"], name);
+        let size = serde_json::to_string(rule).expect("json").len();
+        assert!(size < 256 * 1024, "{name}: {size} bytes");
+        if let Some(v) = &validator {
+            assert_valid(v, rule, &name);
+        }
+        groups.extend(rule["spec"]["groups"].as_array().expect("groups").clone());
+    }
+    assert_eq!(Value::from(groups), plain, "every group, once, in order");
 }
 
 #[test]

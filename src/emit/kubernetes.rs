@@ -24,19 +24,22 @@ pub const SECRET_NAME: &str = "slo-alertmanager";
 pub const OVERVIEW_NAME: &str = "slo-overview";
 pub const OVERVIEW_FILE: &str = "dashboards/slo-overview.yaml";
 
-/// The most a `ConfigMap`'s dashboards may take, counted as JSON text
-/// inside a JSON string (as `kubectl apply` stores the whole object in its
-/// `last-applied-configuration` annotation, which may not exceed 256 KiB).
+/// The most an object's rule groups or dashboards may take, counted as the
+/// JSON that `kubectl apply` stores of the whole object in its
+/// `last-applied-configuration` annotation, which may not exceed 256 KiB.
 /// The API server's own limit, 1 MiB, is then far away. A service whose
-/// pages take more is split over several `ConfigMap`s.
-pub const CONFIGMAP_BUDGET: usize = 250_000;
+/// groups or pages take more is split over several objects.
+pub const BUDGET: usize = 250_000;
 
-/// Kubernetes names are at most 63 characters here (DNS-1123 labels); a
-/// dashboard `ConfigMap` keeps three for the `.N` of a later part.
-const NAME_MAX: usize = 63;
-const PARTED_NAME_MAX: usize = 60;
+/// Kubernetes names are at most 63 characters here, with three kept for
+/// the `.N` of a later part of a split object.
+const NAME_MAX: usize = 60;
 
-/// The rule object of one service: a `PrometheusRule` or a `VMRule`.
+/// The rule objects of one service, one after another in
+/// `prometheusrules/<service>.yaml` (or `vmrules/`): a `PrometheusRule`
+/// (or `VMRule`) `slo-<service>` holding its groups in order, then
+/// `….2`, `….3` when they do not fit in [`BUDGET`]. Where a group goes
+/// changes nothing: Prometheus evaluates every group on its own.
 pub fn rules(f: &RuleFile, deploy: &Deploy) -> OutputFile {
     let (api_version, kind, dir) = match deploy.target {
         Target::VictoriaMetrics => ("operator.victoriametrics.com/v1beta1", "VMRule", "vmrules"),
@@ -46,27 +49,74 @@ pub fn rules(f: &RuleFile, deploy: &Deploy) -> OutputFile {
             "prometheusrules",
         ),
     };
-    let mut out = String::with_capacity(HEADER.len() + 4096 * f.groups.len());
+    let mut parts = vec![String::new()];
+    let mut used = 0;
+    for g in &f.groups {
+        let mut text = String::with_capacity(4096);
+        prometheus::group(&mut text, g, None);
+        let size = rules_size(&text);
+        if used > 0 && used + size > BUDGET {
+            parts.push(String::new());
+            used = 0;
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push_str(&text);
+        }
+        used += size;
+    }
+    let base = object_name("slo", &f.service, NAME_MAX);
+    let mut out =
+        String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
     out.push_str(HEADER);
-    let name = object_name("slo", &f.service, NAME_MAX);
-    head(&mut out, api_version, kind, &name, deploy, &[]);
-    out.push_str("spec:\n");
-    let mut groups = String::with_capacity(4096 * f.groups.len());
-    prometheus::groups(&mut groups, f, None);
-    indented(&mut out, &groups, 2);
+    for (i, groups) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        head(
+            &mut out,
+            api_version,
+            kind,
+            &part_name(&base, i),
+            deploy,
+            &[],
+        );
+        if groups.is_empty() {
+            out.push_str("spec:\n  groups: []\n");
+        } else {
+            out.push_str("spec:\n  groups:\n");
+            indented(&mut out, groups, 2);
+        }
+    }
     OutputFile {
         path: format!("{dir}/{}.yaml", f.service),
         contents: out,
     }
 }
 
+/// What groups written as block YAML take in the JSON `kubectl apply`
+/// stores, or a little more: the JSON drops the indentation and adds
+/// quotes around keys and strings, and an escape before each `"` and `\`.
+fn rules_size(yaml: &str) -> usize {
+    yaml.len() + yaml.bytes().filter(|b| matches!(b, b'"' | b'\\')).count()
+}
+
+/// The name of part `i` (from 0) of a split object: `base`, `base.2`, ….
+/// Service names have no `.`, so no other object can have these names.
+fn part_name(base: &str, i: usize) -> String {
+    if i == 0 {
+        base.to_string()
+    } else {
+        format!("{base}.{}", i + 1)
+    }
+}
+
 /// The dashboards of one service as `ConfigMap`s, one after another in
 /// `dashboards/<service>.yaml`: `slo-dashboards-<service>`, then
-/// `….2`, `….3` when the pages do not fit in [`CONFIGMAP_BUDGET`]. Each
+/// `….2`, `….3` when the pages do not fit in [`BUDGET`]. Each
 /// page is a data entry named after its file (`checkout.json`,
 /// `checkout.2.json`, …), as the plain target names it.
 pub fn service_dashboards(service: &str, pages: &[OutputFile], deploy: &Deploy) -> OutputFile {
-    let base = object_name("slo-dashboards", service, PARTED_NAME_MAX);
+    let base = object_name("slo-dashboards", service, NAME_MAX);
     OutputFile {
         path: format!("dashboards/{service}.yaml"),
         contents: config_maps(&base, pages, deploy),
@@ -88,7 +138,7 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
     let sized: Vec<(Option<String>, usize)> = pages
         .iter()
         .map(|p| match json_string_len(&p.contents) {
-            size if size > CONFIGMAP_BUDGET => {
+            size if size > BUDGET => {
                 let json = compacted(&p.contents);
                 let size = json_string_len(&json);
                 (Some(json), size)
@@ -103,7 +153,7 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
         let json = compact.as_deref().unwrap_or(&page.contents);
         let size = json_string_len(key) + size;
         match parts.last_mut() {
-            Some(part) if used + size <= CONFIGMAP_BUDGET => part.push((key, json)),
+            Some(part) if used + size <= BUDGET => part.push((key, json)),
             // A page larger than the budget goes alone.
             _ => {
                 parts.push(vec![(key, json)]);
@@ -119,12 +169,14 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
         if i > 0 {
             out.push_str("---\n");
         }
-        let name = if i == 0 {
-            base.to_string()
-        } else {
-            format!("{base}.{}", i + 1)
-        };
-        head(&mut out, "v1", "ConfigMap", &name, deploy, &labels);
+        head(
+            &mut out,
+            "v1",
+            "ConfigMap",
+            &part_name(base, i),
+            deploy,
+            &labels,
+        );
         out.push_str("data:\n");
         for (key, json) in part {
             yaml::indent(&mut out, 2);

@@ -70,7 +70,8 @@ pub fn groups(out: &mut String, f: &RuleFile, strategy: Option<&str>) {
     }
 }
 
-fn group(out: &mut String, g: &Group, strategy: Option<&str>) {
+/// One group as an item of `groups:`, at column 0.
+pub(super) fn group(out: &mut String, g: &Group, strategy: Option<&str>) {
     out.push_str("- ");
     entry(out, 0, "name", &g.name);
     if let Some(strategy) = strategy {
