@@ -210,9 +210,20 @@ fn slo_block() -> impl Strategy<Value = Vec<String>> {
             "standard { page 10x over 1h/5m }",
         ])),
         prop::option::of(pick(&["[route]", "[route, region]"])),
+        prop::option::of(pick(&[
+            "labels { category = \"availability\" }",
+            "labels { }",
+            "annotations { summary = \"High-error-rate\" playbook = \"https://x\" }",
+            "labels { a = \"1\" b = \"2\" } annotations { summary = \"s\" }",
+        ])),
+        any::<bool>(),
     )
-        .prop_map(|(target, window, alerting, by)| {
-            let mut t = tokens(&format!("slo o {{ sli = s target = {target}"));
+        .prop_map(|(target, window, alerting, by, own, own_first)| {
+            let mut t = tokens("slo o {");
+            if let (Some(own), true) = (own, own_first) {
+                t.extend(tokens(own));
+            }
+            t.extend(tokens(&format!("sli = s target = {target}")));
             if let Some(w) = window {
                 t.extend(tokens(&format!("window = {w}")));
             }
@@ -223,6 +234,9 @@ fn slo_block() -> impl Strategy<Value = Vec<String>> {
             if let Some(b) = by {
                 let b = b.replace('[', "[ ").replace(']', " ]").replace(',', " ,");
                 t.extend(tokens(&format!("by = {b}")));
+            }
+            if let (Some(own), false) = (own, own_first) {
+                t.extend(tokens(own));
             }
             t.push("}".into());
             t

@@ -143,6 +143,100 @@ service shop {
     support::run_scenario(spec, &tests);
 }
 
+/// An SLO's own `labels` reach its series and alerts; its `annotations`
+/// replace the compiler's on the burn-rate alert and join them on the alert
+/// for missing data, whose summary and description stay its own.
+#[test]
+fn slo_labels_and_annotations_reach_its_alerts() {
+    let spec = r#"
+policy fast {
+  page 14.4x over 1h/5m
+}
+
+service shop {
+  labels { tier = "1" }
+
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli      = errors
+    target   = 99.9%
+    alerting = fast
+    labels   { category = "availability" }
+    annotations {
+      summary  = "High error rate on shop {{ requests }}"
+      playbook = "https://wiki.example.com/shop"
+    }
+  }
+
+  sli quiet = ratio {
+    bad   = `quiet_total{code=~"5.."}`
+    total = `quiet_total`
+  }
+
+  slo silence {
+    sli      = quiet
+    target   = 99%
+    alerting = none
+    no_data  = page
+    labels   { category = "traffic" }
+    annotations {
+      summary  = "not for the missing-data alert"
+      playbook = "https://wiki.example.com/quiet"
+    }
+  }
+}
+"#;
+    let tests = r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{code="200"}'
+    values: '0+300x120'
+  - series: 'http_requests_total{code="500"}'
+    values: '0+300x120'
+  alert_rule_test:
+  - alertname: ErrorBudgetBurn
+    eval_time: 70m
+    exp_alerts:
+    - exp_labels:
+        alertname: ErrorBudgetBurn
+        service: shop
+        slo: availability
+        tier: "1"
+        category: availability
+        severity: page
+        long_window: 1h
+        short_window: 5m
+      exp_annotations:
+        summary: "High error rate on shop {{ requests }}"
+        playbook: "https://wiki.example.com/shop"
+        description: "The error ratio of SLO availability of service shop is above 1.44% over both the last 1h and 5m (50% over 1h). The target is 99.9% over 30d; at 14.4x the whole error budget is spent in 2d2h."
+  - alertname: SLIDataMissing
+    eval_time: 70m
+    exp_alerts:
+    - exp_labels:
+        alertname: SLIDataMissing
+        service: shop
+        slo: silence
+        tier: "1"
+        category: traffic
+        severity: page
+      exp_annotations:
+        summary: "shop silence: no SLI data"
+        playbook: "https://wiki.example.com/quiet"
+        description: "SLO silence of service shop has had no SLI data for 22m: `sum(rate(quiet_total[5m]))` returns nothing, so its error ratio cannot be measured and its burn-rate alerts cannot fire. Check whether the metric was renamed, its scrape is failing, or the service is not running."
+  promql_expr_test:
+  - expr: slo:sli_error:ratio_rate5m{category="availability", tier="1"}
+    eval_time: 70m
+    exp_samples:
+    - labels: 'slo:sli_error:ratio_rate5m{service="shop", slo="availability", tier="1", category="availability"}'
+      value: 0.5
+"#;
+    support::run_scenario(spec, tests);
+}
+
 #[test]
 fn gauge_sli_is_one_minus_the_average() {
     let spec = r#"

@@ -1,8 +1,8 @@
-//! Label names: the service's `labels`, set on every series and alert, and
-//! the `by` labels of a per-label SLO. `by = [route, region]` makes one SLO
-//! per value of those labels. The names must be usable labels, each once,
-//! not also fixed by the service's `labels`, and a full PromQL expression
-//! must keep them.
+//! Label names: the service's `labels`, set on every series and alert, an
+//! SLO's own `labels` and `annotations`, and the `by` labels of a per-label
+//! SLO. `by = [route, region]` makes one SLO per value of those labels. The
+//! names must be usable labels, each once, not also fixed by `labels`, and a
+//! full PromQL expression must keep them.
 
 use super::common::{twice, Repeated};
 use super::promql::{self, Query};
@@ -27,31 +27,122 @@ pub const RESERVED_LABELS: &[&str] = &[
 
 /// The service's `labels`, sorted by name.
 pub fn service(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
+    pairs(&s.labels, Pairs::Labels, diags)
+        .into_iter()
+        .map(|(k, (v, _))| (k, v))
+        .collect()
+}
+
+/// The SLO's own `labels`, sorted by name. A label the service's `labels`
+/// set too is an error: which of the two values would win is not written
+/// anywhere.
+pub fn slo(slo: &ast::Slo, service: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
+    let own = pairs(&slo.labels, Pairs::Labels, diags);
+    for (name, (_, span)) in &own {
+        let fixed = service
+            .labels
+            .iter()
+            .flat_map(|b| &b.settings)
+            .find(|s| s.key.text == *name);
+        if let Some(fixed) = fixed {
+            diags.push(
+                Diag::new(
+                    Code::DuplicateKey,
+                    *span,
+                    format!("label `{name}` is set by both the service and the SLO"),
+                )
+                .label("the SLO sets it here")
+                .secondary(fixed.key.span, "the service sets it here")
+                .help("set each label once: in the service's `labels` for all its SLOs, or in the SLO's for this one"),
+            );
+        }
+    }
+    own.into_iter().map(|(k, (v, _))| (k, v)).collect()
+}
+
+/// The SLO's `annotations`, sorted by name.
+pub fn annotations(slo: &ast::Slo, diags: &mut Vec<Diag>) -> Vec<(String, String)> {
+    pairs(&slo.annotations, Pairs::Annotations, diags)
+        .into_iter()
+        .map(|(k, (v, _))| (k, v))
+        .collect()
+}
+
+/// What a block of `NAME = "VALUE"` pairs holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pairs {
+    Labels,
+    Annotations,
+}
+
+impl Pairs {
+    fn keyword(self) -> &'static str {
+        match self {
+            Pairs::Labels => "labels",
+            Pairs::Annotations => "annotations",
+        }
+    }
+
+    fn item(self) -> &'static str {
+        match self {
+            Pairs::Labels => "label",
+            Pairs::Annotations => "annotation",
+        }
+    }
+
+    fn a(self) -> &'static str {
+        match self {
+            Pairs::Labels => "a label",
+            Pairs::Annotations => "an annotation",
+        }
+    }
+}
+
+/// The pairs of `labels` or `annotations` blocks, by name, with the span of
+/// each name: names Prometheus takes (and, for labels, that the compiler
+/// does not set), string values, each name once, one block.
+fn pairs(
+    blocks: &[ast::Block],
+    what: Pairs,
+    diags: &mut Vec<Diag>,
+) -> BTreeMap<String, (String, Span)> {
+    let (keyword, item) = (what.keyword(), what.item());
     let mut out: BTreeMap<String, (String, Span)> = BTreeMap::new();
-    for (i, block) in s.labels.iter().enumerate() {
+    for (i, block) in blocks.iter().enumerate() {
         if i > 0 {
             diags.push(
                 Diag::new(
                     Code::DuplicateKey,
-                    keyword_span(block.span, 6),
-                    "`labels` is given twice",
+                    keyword_span(block.span, keyword.len()),
+                    format!("`{keyword}` is given twice"),
                 )
-                .label("second `labels` block")
-                .secondary(keyword_span(s.labels[0].span, 6), "first given here")
-                .help("put all labels in one `labels` block"),
+                .label(format!("second `{keyword}` block"))
+                .secondary(
+                    keyword_span(blocks[0].span, keyword.len()),
+                    "first given here",
+                )
+                .help(format!("put all {item}s in one `{keyword}` block")),
             );
         }
         for setting in &block.settings {
             let name = setting.key.text.as_str();
-            if let Some(problem) = label_name_problem(name) {
+            let problem = match what {
+                Pairs::Labels => label_name_problem(name),
+                Pairs::Annotations => name_syntax_problem(name),
+            };
+            if let Some(problem) = problem {
+                let help = match what {
+                    Pairs::Labels => "label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets",
+                    Pairs::Annotations => "annotation names match [a-zA-Z_][a-zA-Z0-9_]*, as label names do",
+                };
                 diags.push(
                     Diag::new(
                         Code::InvalidLabel,
                         setting.key.span,
-                        format!("`{name}` cannot be used as a label name"),
+                        format!("`{name}` cannot be used as {} name", what.a()),
                     )
                     .label(problem)
-                    .help("label names match [a-zA-Z_][a-zA-Z0-9_]*, do not start with `__`, and are not one the compiler sets"),
+                    .help(help),
                 );
                 continue;
             }
@@ -62,17 +153,17 @@ pub fn service(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)>
                         Diag::new(
                             Code::WrongType,
                             setting.value.span,
-                            format!("label `{name}` takes a string, found {}", other.describe()),
+                            format!("{item} `{name}` takes a string, found {}", other.describe()),
                         )
                         .label("expected a string")
-                        .help(format!("label values are strings: `{name} = \"…\"`")),
+                        .help(format!("{item} values are strings: `{name} = \"…\"`")),
                     );
                     continue;
                 }
             };
             if let Some((_, first)) = out.get(name) {
                 diags.push(twice(
-                    Repeated::Key(format!("label `{name}`")),
+                    Repeated::Key(format!("{item} `{name}`")),
                     setting.key.span,
                     *first,
                 ));
@@ -81,17 +172,24 @@ pub fn service(s: &ast::Service, diags: &mut Vec<Diag>) -> Vec<(String, String)>
             out.insert(name.to_string(), (value, setting.key.span));
         }
     }
-    out.into_iter().map(|(k, (v, _))| (k, v)).collect()
+    out
 }
 
-/// Why `name` is not a usable label name, if it is not.
-fn label_name_problem(name: &str) -> Option<&'static str> {
+/// Why `name` does not match Prometheus' syntax of label names, if it does
+/// not.
+fn name_syntax_problem(name: &str) -> Option<&'static str> {
     let mut chars = name.chars();
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Some("not a valid Prometheus label name");
+    (!first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some("not a valid Prometheus label name")
+}
+
+/// Why `name` is not a usable label name, if it is not.
+fn label_name_problem(name: &str) -> Option<&'static str> {
+    if let Some(problem) = name_syntax_problem(name) {
+        return Some(problem);
     }
     if name.starts_with("__") {
         return Some("names starting with `__` are reserved by Prometheus");
@@ -108,9 +206,10 @@ fn keyword_span(span: Span, len: usize) -> Span {
 }
 
 /// Checks the labels of `by`. `sli` is the SLO's SLI, when it resolved.
-pub fn by(
-    items: &[ast::Value],
-    service_labels: &[ast::Block],
+pub fn by<'a>(
+    items: &'a [ast::Value],
+    service_labels: &'a [ast::Block],
+    slo_labels: &'a [ast::Block],
     sli: Option<(&ast::Sli, &Sli)>,
     diags: &mut Vec<Diag>,
 ) -> Option<Vec<String>> {
@@ -155,21 +254,29 @@ pub fn by(
             continue;
         }
         seen.insert(name, item.span);
-        let fixed = service_labels
-            .iter()
-            .flat_map(|b| &b.settings)
-            .find(|s| s.key.text == *name);
-        if let Some(fixed) = fixed {
+        let set = |blocks: &'a [ast::Block]| {
+            blocks
+                .iter()
+                .flat_map(|b| &b.settings)
+                .find(|s| s.key.text == *name)
+        };
+        let fixed = set(service_labels)
+            .map(|s| (s, "service label", "the service sets it to one value here"))
+            .or_else(|| {
+                set(slo_labels)
+                    .map(|s| (s, "label of the SLO", "the SLO sets it to one value here"))
+            });
+        if let Some((fixed, whose, here)) = fixed {
             diags.push(
                 Diag::new(
                     Code::DimensionIsServiceLabel,
                     item.span,
-                    format!("label `{name}` is both a service label and a `by` label"),
+                    format!("label `{name}` is both a {whose} and a `by` label"),
                 )
                 .label("the SLO is split by this label")
-                .secondary(fixed.key.span, "the service sets it to one value here")
+                .secondary(fixed.key.span, here)
                 .help(format!(
-                    "a service label overwrites the label on every series, which would merge all values of `{name}`; remove it from `labels` or from `by`"
+                    "a {whose} overwrites the label on every series, which would merge all values of `{name}`; remove it from `labels` or from `by`"
                 )),
             );
             continue;

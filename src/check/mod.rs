@@ -100,6 +100,12 @@ pub struct Slo {
     /// The severity of the alert for missing SLI data (`no_data`); `None`
     /// when the SLO has no such alert.
     pub no_data: Option<String>,
+    /// Its own `labels`, on every series and alert of the SLO after the
+    /// service's, sorted by name.
+    pub labels: Vec<(String, String)>,
+    /// Its `annotations`, on each of its alerts, sorted by name; one named
+    /// as an annotation the compiler writes replaces it.
+    pub annotations: Vec<(String, String)>,
 }
 
 /// How an SLI's error ratio is measured.

@@ -147,6 +147,8 @@ fn check_slo<'p>(
 ) -> Option<Slo> {
     let f = Fields::new(&slo.block.settings, SLO_KEYS, "an `slo` block", diags);
     let name = slo.name.text.as_str();
+    let own_labels = labels::slo(slo, service, diags);
+    let annotations = labels::annotations(slo, diags);
 
     // A key every SLO has: reported here when it is absent; a value that
     // cannot be used is reported where it is read.
@@ -277,7 +279,7 @@ fn check_slo<'p>(
             let sli = sli
                 .as_ref()
                 .and_then(|(n, c)| slis.get(n).map(|(a, ..)| (*a, c)));
-            labels::by(items, &service.labels, sli, diags)
+            labels::by(items, &service.labels, &slo.labels, sli, diags)
         }
         None => Some(Vec::new()),
     };
@@ -326,6 +328,8 @@ fn check_slo<'p>(
         policy: policy.map(|p| p.name.text.clone()),
         alerts,
         no_data,
+        labels: own_labels,
+        annotations,
     })
 }
 

@@ -83,10 +83,14 @@ pub fn render(lines: &[Line]) -> String {
 
 /// Lays out one run of lines, each with its index, into `texts`.
 fn align(run: &[(usize, &Line)], texts: &mut [String]) {
+    // A block that opens here (`annotations {`) is not a column of its
+    // own: the settings around it keep their width.
+    let opens =
+        |code: &Code| matches!(code, Code::Setting { equals: false, rest, .. } if rest == "{");
     let key_width = run
         .iter()
         .filter_map(|(_, line)| match &line.code {
-            Code::Setting { key, .. } => Some(key.chars().count()),
+            Code::Setting { key, .. } if !opens(&line.code) => Some(key.chars().count()),
             _ => None,
         })
         .max()
@@ -107,6 +111,7 @@ fn align(run: &[(usize, &Line)], texts: &mut [String]) {
         let pad = "  ".repeat(line.indent);
         *text = match &line.code {
             Code::Text(t) | Code::Comment(t) => format!("{pad}{t}"),
+            Code::Setting { key, rest, .. } if opens(&line.code) => format!("{pad}{key} {rest}"),
             Code::Setting { key, equals, rest } => {
                 let eq = if *equals { " =" } else { "" };
                 format!("{pad}{key:<key_width$}{eq} {rest}")

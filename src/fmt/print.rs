@@ -27,6 +27,13 @@ enum Entry<'t> {
     Slo(&'t ast::Slo),
 }
 
+/// An entry of an `slo`, in source order.
+enum SloEntry<'t> {
+    Setting(&'t Setting),
+    Labels(&'t ast::Block),
+    Annotations(&'t ast::Block),
+}
+
 impl<'a> Printer<'a> {
     /// A printer over `src` with its comments.
     pub fn new(src: &'a str, comments: Vec<Comment>) -> Self {
@@ -296,15 +303,12 @@ impl<'a> Printer<'a> {
             for (_, entry) in &entries {
                 match entry {
                     Entry::Setting(x) => me.setting(x, 1, false),
-                    Entry::Labels(x) => me.labels(x, 1),
+                    Entry::Labels(x) => me.keyword_block("labels", x, 1),
                     Entry::Sli(x) => {
                         let header = format!("sli {} = {}", x.name.text, x.kind.text);
                         me.settings_block("sli", x.name.span.start, &x.block, header, 1);
                     }
-                    Entry::Slo(x) => {
-                        let header = format!("slo {}", x.name.text);
-                        me.settings_block("slo", x.name.span.start, &x.block, header, 1);
-                    }
+                    Entry::Slo(x) => me.slo(x, 1),
                 }
             }
         });
@@ -335,7 +339,52 @@ impl<'a> Printer<'a> {
         });
     }
 
-    fn labels(&mut self, b: &ast::Block, indent: usize) {
+    /// An `slo`: its settings, `labels` and `annotations` in the order
+    /// written.
+    fn slo(&mut self, x: &ast::Slo, indent: usize) {
+        let mut entries: Vec<(usize, SloEntry)> = Vec::new();
+        entries.extend(
+            x.block
+                .settings
+                .iter()
+                .map(|s| (s.key.span.start, SloEntry::Setting(s))),
+        );
+        entries.extend(x.labels.iter().map(|b| (b.span.start, SloEntry::Labels(b))));
+        entries.extend(
+            x.annotations
+                .iter()
+                .map(|b| (b.span.start, SloEntry::Annotations(b))),
+        );
+        entries.sort_by_key(|(start, _)| *start);
+        let name = x.name.span.start;
+        // The tree keeps no span for the keyword; it is the last one before the name.
+        let start = self
+            .src
+            .get(..name)
+            .and_then(|before| before.rfind("slo"))
+            .unwrap_or(name);
+        let header = format!("slo {}", x.name.text);
+        self.block(
+            start,
+            x.block.span,
+            header,
+            indent,
+            entries.is_empty(),
+            |me| {
+                for (_, entry) in &entries {
+                    match entry {
+                        SloEntry::Setting(s) => me.setting(s, indent + 1, false),
+                        SloEntry::Labels(b) => me.keyword_block("labels", b, indent + 1),
+                        SloEntry::Annotations(b) => me.keyword_block("annotations", b, indent + 1),
+                    }
+                }
+            },
+        );
+    }
+
+    /// `labels { … }` or `annotations { … }`: on one line when it holds at
+    /// most one pair and no comment.
+    fn keyword_block(&mut self, keyword: &str, b: &ast::Block, indent: usize) {
         let open = self.after_char(b.span.start, '{');
         let brace = b.span.end - 1;
         let inline = b.settings.len() <= 1 && !self.has_comments(open, brace);
@@ -346,7 +395,7 @@ impl<'a> Printer<'a> {
                 .map(|s| format!("{{ {} = {} }}", s.key.text, self.value(&s.value)))
                 .unwrap_or_else(|| "{}".into());
             let code = Code::Setting {
-                key: "labels".into(),
+                key: keyword.into(),
                 equals: false,
                 rest: inner,
             };
@@ -354,7 +403,7 @@ impl<'a> Printer<'a> {
             return;
         }
         let code = Code::Setting {
-            key: "labels".into(),
+            key: keyword.into(),
             equals: false,
             rest: "{".into(),
         };

@@ -92,7 +92,7 @@ impl Alerting<'_> {
                 ),
             ),
         ];
-        self.links(&mut annotations);
+        self.links(&mut annotations, false);
         annotations.sort();
         Rule::Alert {
             alert: NO_DATA_ALERT.into(),

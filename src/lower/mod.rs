@@ -196,6 +196,7 @@ fn base_labels(service: &Service, slo: &Slo) -> Labels {
         ("slo".into(), slo.name.clone()),
     ];
     labels.extend(service.labels.iter().cloned());
+    labels.extend(slo.labels.iter().cloned());
     labels.sort();
     labels
 }
@@ -385,15 +386,29 @@ impl<'a> Alerting<'a> {
         }
     }
 
-    /// The links every alert of the SLO carries: its runbook and its
-    /// dashboard, when there are.
-    fn links(&self, annotations: &mut Labels) {
+    /// The links every alert of the SLO carries (its runbook and its
+    /// dashboard, when there are), then the SLO's own annotations, which
+    /// replace the compiler's of the same name; on the alert for missing
+    /// data (`burn` false), all but `summary` and `description`, which say
+    /// what that alert means. User text stays as written.
+    fn links(&self, annotations: &mut Labels, burn: bool) {
         if let Some(runbook) = &self.runbook {
             annotations.push(("runbook_url".into(), runbook.clone()));
         }
         if let Some(dashboard) = &self.dashboard {
             annotations.push(("dashboard_url".into(), dashboard.clone()));
         }
+        let own: Vec<&(String, String)> = self
+            .slo
+            .annotations
+            .iter()
+            .filter(|(name, _)| burn || !matches!(name.as_str(), "summary" | "description"))
+            .collect();
+        annotations.retain(|(name, _)| !own.iter().any(|(n, _)| n == name));
+        annotations.extend(
+            own.iter()
+                .map(|(n, v)| (n.clone(), template::literal(v).into_owned())),
+        );
     }
 
     /// The alerting rule of one policy line.
@@ -441,7 +456,7 @@ impl<'a> Alerting<'a> {
                 ),
             ),
         ];
-        self.links(&mut annotations);
+        self.links(&mut annotations, true);
         annotations.sort();
         Rule::Alert {
             alert: ALERT_NAME.into(),

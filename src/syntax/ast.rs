@@ -189,8 +189,12 @@ pub struct Sli {
 pub struct Slo {
     /// The SLO's name.
     pub name: Name,
-    /// Its settings.
+    /// Its settings; the span is the braces and all between them.
     pub block: Block,
+    /// `labels { … }` blocks (more than one is reported by the checker).
+    pub labels: Vec<Block>,
+    /// `annotations { … }` blocks (more than one is reported by the checker).
+    pub annotations: Vec<Block>,
 }
 
 /// `receiver NAME = KIND { … }`: a notification target.

@@ -23,6 +23,9 @@ fn describe(expected: Expected) -> &'static str {
         Expected::Keyword(_) => "a keyword",
         Expected::Item => "`policy`, `defaults`, `service`, `receiver` or `notify`",
         Expected::ServiceEntry => "an entry (`sli`, `slo`, `labels` or a setting)",
+        Expected::SloEntry => {
+            "a setting such as `target = 99.9%`, `labels { … }` or `annotations { … }`"
+        }
         Expected::Setting => "a setting such as `target = 99.9%`",
         Expected::PolicyLine => "a policy line such as `page 14.4x over 1h/5m`",
         Expected::NotifyScope => "a scope (`service NAME` or `team \"NAME\"`)",

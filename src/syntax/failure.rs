@@ -12,6 +12,8 @@ pub enum Expected {
     Item,
     /// An entry of a service block.
     ServiceEntry,
+    /// An entry of an `slo` block.
+    SloEntry,
     /// A setting of a block.
     Setting,
     /// A line of a policy.

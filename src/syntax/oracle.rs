@@ -139,13 +139,7 @@ impl Convert {
             match entry.as_rule() {
                 Rule::setting => service.settings.push(self.setting(entry)),
                 Rule::labels => {
-                    let span = self.span(&entry);
-                    let block = entry
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::block)
-                        .unwrap_or_else(|| unreachable!("grammar: labels block"));
-                    let mut block = self.block(block);
-                    block.span = span;
+                    let block = self.keyword_block(entry);
                     service.labels.push(block);
                 }
                 Rule::sli => service.slis.push(self.sli(entry)),
@@ -169,8 +163,43 @@ impl Convert {
         let mut inner = p.into_inner().filter(|p| p.as_rule() != Rule::kw_slo);
         let mut next = || inner.next().unwrap_or_else(|| unreachable!("grammar: slo"));
         let name = self.name(next());
-        let block = self.block(next());
-        Slo { name, block }
+        let body = next();
+        let mut slo = Slo {
+            name,
+            block: Block {
+                settings: Vec::new(),
+                span: self.span(&body),
+            },
+            labels: Vec::new(),
+            annotations: Vec::new(),
+        };
+        for entry in body.into_inner() {
+            match entry.as_rule() {
+                Rule::setting => slo.block.settings.push(self.setting(entry)),
+                Rule::labels => {
+                    let block = self.keyword_block(entry);
+                    slo.labels.push(block);
+                }
+                Rule::annotations => {
+                    let block = self.keyword_block(entry);
+                    slo.annotations.push(block);
+                }
+                r => unreachable!("grammar: slo entry {r:?}"),
+            }
+        }
+        slo
+    }
+
+    /// `KEYWORD ~ block`, the block spanning both.
+    fn keyword_block(&mut self, p: Pair<Rule>) -> Block {
+        let span = self.span(&p);
+        let block = p
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::block)
+            .unwrap_or_else(|| unreachable!("grammar: keyword block"));
+        let mut block = self.block(block);
+        block.span = span;
+        block
     }
 
     fn receiver(&mut self, p: Pair<Rule>) -> Receiver {

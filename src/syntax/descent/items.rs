@@ -99,14 +99,43 @@ impl Parser<'_> {
         Some((name, kind, self.block()?))
     }
 
-    /// `slo = { kw_slo ~ name ~ block }`
+    /// `slo = { kw_slo ~ name ~ slo_body }`, with
+    /// `slo_body = { "{" ~ slo_entry* ~ "}" }` and
+    /// `slo_entry = _{ labels | annotations | setting }`.
     pub(super) fn slo(&mut self) -> Option<Slo> {
         self.keyword("slo")?;
         self.skip();
         let name = self.need_name()?;
         self.skip();
-        let block = self.block()?;
-        Some(Slo { name, block })
+        let start = self.at;
+        let mut labels = Vec::new();
+        let mut annotations = Vec::new();
+        let settings = self.braced(|p| {
+            let mut settings = Vec::new();
+            loop {
+                if let Some(block) = p.attempt(Parser::labels) {
+                    labels.push(block);
+                } else if let Some(block) = p.attempt(|p| p.keyword_block("annotations")) {
+                    annotations.push(block);
+                } else if let Some(setting) = p.attempt(Parser::setting) {
+                    settings.push(setting);
+                } else {
+                    break;
+                }
+                p.skip();
+            }
+            p.close(Expected::SloEntry)?;
+            Some(settings)
+        })?;
+        Some(Slo {
+            name,
+            block: Block {
+                settings,
+                span: self.span(start),
+            },
+            labels,
+            annotations,
+        })
     }
 
     /// `labels = { kw_labels ~ block }`; the block spans the entry.
@@ -114,7 +143,8 @@ impl Parser<'_> {
         self.keyword_block("labels")
     }
 
-    /// `KEYWORD ~ block`, the block spanning both: `defaults` or `labels`.
+    /// `KEYWORD ~ block`, the block spanning both: `defaults`, `labels` or
+    /// `annotations`.
     pub(super) fn keyword_block(&mut self, keyword: &str) -> Option<Block> {
         let start = self.at;
         self.keyword(keyword)?;

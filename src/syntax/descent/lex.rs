@@ -97,9 +97,12 @@ impl<'a> Parser<'a> {
                     .unwrap_or(line.len()),
             )
             .unwrap_or_default();
-        let entry = entry == Expected::Setting
-            && starts_word(bytes, self.at, &ENTRY_KEYWORDS)
-            && line.contains(&b'{');
+        // An `slo` block may hold `labels { … }`, but not another entry.
+        let entry = match entry {
+            Expected::Setting => starts_word(bytes, self.at, &ENTRY_KEYWORDS),
+            Expected::SloEntry => starts_word(bytes, self.at, &["sli", "slo"]),
+            _ => false,
+        } && line.contains(&b'{');
         if (line_start && starts_item(bytes, self.at)) || entry {
             if let Some(&open) = self.opens.last() {
                 self.decide(Decisive::Unclosed { open, at: self.at });

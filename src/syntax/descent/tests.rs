@@ -100,6 +100,7 @@ const PIECES: &[&str] = &[
     "`rate(x[$window])`",
     "`",
     "14.4x",
+    "annotations",
     "2%",
     "99.9%",
     "1.",
