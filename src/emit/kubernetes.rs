@@ -49,20 +49,16 @@ pub fn rules(f: &RuleFile, deploy: &Deploy) -> OutputFile {
             "prometheusrules",
         ),
     };
-    let mut parts = vec![String::new()];
-    let mut used = 0;
-    for g in &f.groups {
+    let groups = f.groups.iter().map(|g| {
         let mut text = String::with_capacity(4096);
         prometheus::group(&mut text, g, None);
         let size = rules_size(&text);
-        if used > 0 && used + size > BUDGET {
-            parts.push(String::new());
-            used = 0;
-        }
-        if let Some(part) = parts.last_mut() {
-            part.push_str(&text);
-        }
-        used += size;
+        (text, size)
+    });
+    let mut parts: Vec<String> = packed(groups).iter().map(|p| p.concat()).collect();
+    if parts.is_empty() {
+        // A service without SLOs still has its (empty) rule object.
+        parts.push(String::new());
     }
     let base = object_name("slo", &f.service, NAME_MAX);
     let mut out =
@@ -146,22 +142,11 @@ fn config_maps(base: &str, pages: &[OutputFile], deploy: &Deploy) -> String {
             size => (None, size),
         })
         .collect();
-    let mut parts: Vec<Vec<(&str, &str)>> = Vec::new();
-    let mut used = 0;
-    for (page, (compact, size)) in pages.iter().zip(&sized) {
+    let parts = packed(pages.iter().zip(&sized).map(|(page, (compact, size))| {
         let key = page.path.rsplit('/').next().unwrap_or(&page.path);
         let json = compact.as_deref().unwrap_or(&page.contents);
-        let size = json_string_len(key) + size;
-        match parts.last_mut() {
-            Some(part) if used + size <= BUDGET => part.push((key, json)),
-            // A page larger than the budget goes alone.
-            _ => {
-                parts.push(vec![(key, json)]);
-                used = 0;
-            }
-        }
-        used += size;
-    }
+        ((key, json), json_string_len(key) + size)
+    }));
     let labels = deploy.sidecar_labels();
     let mut out = String::with_capacity(pages.iter().map(|p| p.contents.len() + 512).sum());
     out.push_str(HEADER);
@@ -194,6 +179,24 @@ fn compacted(json: &str) -> String {
         Ok(value) => format!("{value}\n"),
         Err(_) => json.to_string(),
     }
+}
+
+/// Items with their sizes, in order, in parts that each take at most
+/// [`BUDGET`]; an item larger than the budget goes alone.
+fn packed<T>(items: impl IntoIterator<Item = (T, usize)>) -> Vec<Vec<T>> {
+    let mut parts: Vec<Vec<T>> = Vec::new();
+    let mut used = 0;
+    for (item, size) in items {
+        match parts.last_mut() {
+            Some(part) if used + size <= BUDGET => part.push(item),
+            _ => {
+                parts.push(vec![item]);
+                used = 0;
+            }
+        }
+        used += size;
+    }
+    parts
 }
 
 /// The length of `s` written as a JSON string, or a little more: two
