@@ -237,6 +237,131 @@ service shop {
     support::run_scenario(spec, tests);
 }
 
+/// A policy names its alerts and adds labels and annotations per severity;
+/// an SLO's override renames them again, adds its own, and drops a line
+/// that could never fire for its target. Prometheus fires exactly the
+/// alerts that are left, under their names, with those labels.
+#[test]
+fn alert_names_severity_labels_and_drops_reach_the_alerts() {
+    let spec = r#"
+policy paging {
+  alert = "ShopBudgetBurn"
+  page   14.4x over 1h/5m
+  page   6x    over 6h/30m
+  ticket 3x    over 1d/2h
+  page labels { routing_key = "shop" }
+  ticket annotations { summary = "shop budget burning" }
+}
+
+service shop {
+  sli errors = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+
+  slo availability {
+    sli      = errors
+    target   = 99.9%
+    alerting = paging
+  }
+
+  sli jobs = ratio {
+    bad   = `jobs_total{result="failed"}`
+    total = `jobs_total`
+  }
+
+  slo batch {
+    sli      = jobs
+    target   = 95%
+    alerting = paging {
+      alert = "BatchBudgetBurn"
+      drop over 1h/5m
+      page labels { routing_key = "batch" }
+      page annotations { summary = "batch failing" }
+    }
+  }
+}
+"#;
+    // Half of all requests and jobs fail from the start: after 70 minutes
+    // the 1h/5m and 6h/30m lines hold for `availability`; `batch` has
+    // dropped its 1h/5m line; its 6h/30m (6 × 5% = 30%) and 1d/2h lines hold.
+    let tests = r#"- interval: 1m
+  input_series:
+  - series: 'http_requests_total{code="200"}'
+    values: '0+300x120'
+  - series: 'http_requests_total{code="500"}'
+    values: '0+300x120'
+  - series: 'jobs_total{result="ok"}'
+    values: '0+30x120'
+  - series: 'jobs_total{result="failed"}'
+    values: '0+30x120'
+  alert_rule_test:
+  - alertname: ShopBudgetBurn
+    eval_time: 70m
+    exp_alerts:
+    - exp_labels:
+        alertname: ShopBudgetBurn
+        service: shop
+        slo: availability
+        severity: page
+        routing_key: shop
+        long_window: 1h
+        short_window: 5m
+      exp_annotations:
+        summary: "shop availability: error budget burning 14.4x too fast"
+        description: "The error ratio of SLO availability of service shop is above 1.44% over both the last 1h and 5m (50% over 1h). The target is 99.9% over 30d; at 14.4x the whole error budget is spent in 2d2h."
+    - exp_labels:
+        alertname: ShopBudgetBurn
+        service: shop
+        slo: availability
+        severity: page
+        routing_key: shop
+        long_window: 6h
+        short_window: 30m
+      exp_annotations:
+        summary: "shop availability: error budget burning 6x too fast"
+        description: "The error ratio of SLO availability of service shop is above 0.6% over both the last 6h and 30m (50% over 6h). The target is 99.9% over 30d; at 6x the whole error budget is spent in 5d."
+    - exp_labels:
+        alertname: ShopBudgetBurn
+        service: shop
+        slo: availability
+        severity: ticket
+        long_window: 1d
+        short_window: 2h
+      exp_annotations:
+        summary: "shop budget burning"
+        description: "The error ratio of SLO availability of service shop is above 0.3% over both the last 1d and 2h (50% over 1d). The target is 99.9% over 30d; at 3x the whole error budget is spent in 10d."
+  - alertname: BatchBudgetBurn
+    eval_time: 70m
+    exp_alerts:
+    - exp_labels:
+        alertname: BatchBudgetBurn
+        service: shop
+        slo: batch
+        severity: page
+        routing_key: batch
+        long_window: 6h
+        short_window: 30m
+      exp_annotations:
+        summary: "batch failing"
+        description: "The error ratio of SLO batch of service shop is above 30% over both the last 6h and 30m (50% over 6h). The target is 95% over 30d; at 6x the whole error budget is spent in 5d."
+    - exp_labels:
+        alertname: BatchBudgetBurn
+        service: shop
+        slo: batch
+        severity: ticket
+        long_window: 1d
+        short_window: 2h
+      exp_annotations:
+        summary: "shop budget burning"
+        description: "The error ratio of SLO batch of service shop is above 15% over both the last 1d and 2h (50% over 1d). The target is 95% over 30d; at 3x the whole error budget is spent in 10d."
+  - alertname: ErrorBudgetBurn
+    eval_time: 70m
+    exp_alerts: []
+"#;
+    support::run_scenario(spec, tests);
+}
+
 #[test]
 fn gauge_sli_is_one_minus_the_average() {
     let spec = r#"

@@ -4,7 +4,7 @@
 use super::common::{twice, Repeated};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::{Duration, Ratio};
-use crate::syntax::ast::{PolicyLine, Setting, Value, ValueKind};
+use crate::syntax::ast::{PolicyBody, Setting, Value, ValueKind};
 use std::collections::BTreeMap;
 
 /// The kind of value a key takes.
@@ -222,7 +222,7 @@ impl<'a> Fields<'a> {
             ValueKind::Override(o) => Some(PolicyRef {
                 name: o.policy.text.as_str(),
                 span: o.policy.span,
-                overrides: Some((o.lines.as_slice(), s.value.span)),
+                overrides: Some((&o.body, s.value.span)),
             }),
             _ => {
                 self.wrong_kind(s, diags);
@@ -239,6 +239,6 @@ pub struct PolicyRef<'a> {
     pub name: &'a str,
     /// Where the name is written.
     pub span: Span,
-    /// Lines that override the policy's, with the span of the whole value.
-    pub overrides: Option<(&'a [PolicyLine], Span)>,
+    /// What overrides the policy, with the span of the whole value.
+    pub overrides: Option<(&'a PolicyBody, Span)>,
 }

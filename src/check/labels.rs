@@ -68,6 +68,21 @@ pub fn annotations(slo: &ast::Slo, diags: &mut Vec<Diag>) -> Vec<(String, String
         .collect()
 }
 
+/// The pairs of a `labels` or `annotations` block by name, with where each
+/// name is written.
+pub type NamedPairs = BTreeMap<String, (String, Span)>;
+
+/// The labels (or annotations) that a policy adds to the alerts of one
+/// severity, by name. Labels are held to the rules of a service's.
+pub fn alert_pairs(blocks: &[ast::Block], annotations: bool, diags: &mut Vec<Diag>) -> NamedPairs {
+    let what = if annotations {
+        Pairs::Annotations
+    } else {
+        Pairs::Labels
+    };
+    pairs(blocks, what, diags)
+}
+
 /// What a block of `NAME = "VALUE"` pairs holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pairs {

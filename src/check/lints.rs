@@ -21,7 +21,7 @@ const LONG_TO_SHORT: u64 = 12;
 /// lines out of fast-to-slow order. `period` is the program's default SLO
 /// period, used to compare budget-share lines with burn-factor lines.
 pub fn policy(policy: &Policy, period: Duration, diags: &mut Vec<Diag>) {
-    for line in &policy.lines {
+    for line in &policy.body.lines {
         short_window(line, diags);
     }
     order(policy, period, diags);
@@ -86,7 +86,7 @@ fn factor(line: &PolicyLine, period: Duration) -> Option<Ratio> {
 /// factor, or the same factor over a longer window. One warning per policy,
 /// at the first line out of order.
 fn order(policy: &Policy, period: Duration, diags: &mut Vec<Diag>) {
-    for pair in policy.lines.windows(2) {
+    for pair in policy.body.lines.windows(2) {
         let (before, line) = (&pair[0], &pair[1]);
         let (Some(f0), Some(f1)) = (factor(before, period), factor(line, period)) else {
             continue;

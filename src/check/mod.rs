@@ -8,6 +8,8 @@
 //!
 //! - `service`: a service's settings, SLIs and SLOs
 //! - `notify`: receivers and `notify` routing
+//! - `body`: what a policy or an override says besides lines: the alert
+//!   name, labels and annotations per severity, `drop`s
 //! - `sli`: the SLI kinds, one file each (`ratio`, `latency`, `gauge`), the
 //!   names their series may have (`metric_name`), the dispatch on the kind
 //!   and what the kinds share (`sli/mod.rs`)
@@ -27,6 +29,7 @@
 //! [`crate::lower`]; the checker parses and analyses the user's PromQL and
 //! keeps what lowering needs (a histogram's name, matchers and threshold).
 
+mod body;
 mod broken;
 mod common;
 mod fields;
@@ -95,6 +98,9 @@ pub struct Slo {
     pub by: Vec<String>,
     /// The name of the alert policy, if any.
     pub policy: Option<String>,
+    /// The name of its burn-rate alerts: `alert = "…"` of its override or
+    /// policy, else `ErrorBudgetBurn`.
+    pub alert: String,
     /// One burn-rate alert per policy line, in policy order.
     pub alerts: Vec<Alert>,
     /// The severity of the alert for missing SLI data (`no_data`); `None`
@@ -166,6 +172,12 @@ pub struct Alert {
     pub short: Duration,
     /// How long the condition must hold.
     pub for_: Option<Duration>,
+    /// Labels the policy or override adds to the alerts of this severity,
+    /// sorted by name.
+    pub labels: Vec<(String, String)>,
+    /// Annotations the policy or override adds to the alerts of this
+    /// severity, sorted by name.
+    pub annotations: Vec<(String, String)>,
 }
 
 impl Alert {
@@ -193,6 +205,9 @@ impl Surroundings {
             .map_or(&[], |(_, names)| names)
     }
 }
+
+/// The name of burn-rate alerts whose policy names them nothing else.
+pub const DEFAULT_ALERT: &str = "ErrorBudgetBurn";
 
 /// The SLO period when neither the SLO nor `defaults` gives one.
 pub const DEFAULT_PERIOD: Duration = Duration(30 * Duration::DAY);
@@ -274,8 +289,15 @@ pub fn check(
         }
     }
 
+    // What each policy adds to its alerts, read once for all the SLOs
+    // that use it.
+    let mut extras: BTreeMap<&str, body::Extras> = BTreeMap::new();
     for p in policies.values() {
         policy::check_static(p, diags);
+        body::drops_in_policy(p, diags);
+        let lines: Vec<&ast::PolicyLine> = p.body.lines.iter().collect();
+        let what = format!("policy `{}`", p.name.text);
+        extras.insert(&p.name.text, body::extras(&p.body, &lines, &what, diags));
     }
 
     let default_settings: Vec<ast::Setting> = defaults
@@ -286,7 +308,7 @@ pub fn check(
     // `notify` block routes.
     let severities: BTreeSet<&str> = policies
         .values()
-        .flat_map(|p| p.lines.iter().map(|l| l.severity.text.as_str()))
+        .flat_map(|p| p.body.lines.iter().map(|l| l.severity.text.as_str()))
         .chain(notify::routed_severities(files))
         .collect();
     let defaults = {
@@ -341,6 +363,7 @@ pub fn check(
     // merged in name order.
     let cx = service::Context {
         policies: &policies,
+        extras: &extras,
         defaults: &defaults,
         surroundings,
         severities: &severities,

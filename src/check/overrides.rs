@@ -4,7 +4,7 @@
 
 use crate::diag::{Code, Diag};
 use crate::num::Duration;
-use crate::syntax::ast::{Policy, PolicyLine};
+use crate::syntax::ast::{Policy, PolicyBody, PolicyLine};
 use std::collections::BTreeMap;
 
 /// Reports lines with the same severity and windows: they would become two
@@ -39,14 +39,21 @@ pub fn check_duplicates(lines: &[PolicyLine], diags: &mut Vec<Diag>) {
 
 /// The lines an SLO alerts on: the policy's, where the override's lines over
 /// a pair of windows replace every policy line over the same windows (at the
-/// place of the first), and override lines over other windows are added at
-/// the end.
-pub fn merged<'a>(policy: &'a Policy, overrides: &'a [PolicyLine]) -> Vec<&'a PolicyLine> {
+/// place of the first), override lines over other windows are added at
+/// the end, and policy lines over the windows of a `drop` are left out.
+pub fn merged<'a>(policy: &'a Policy, over: Option<&'a PolicyBody>) -> Vec<&'a PolicyLine> {
     let windows = |l: &PolicyLine| (l.long.value, l.short.value);
+    let (overrides, drops) = match over {
+        Some(body) => (body.lines.as_slice(), body.drops.as_slice()),
+        None => (&[][..], &[][..]),
+    };
     let mut out: Vec<&PolicyLine> = Vec::new();
     let mut placed: Vec<(Duration, Duration)> = Vec::new();
-    for line in &policy.lines {
+    for line in &policy.body.lines {
         let w = windows(line);
+        if drops.iter().any(|d| (d.long.value, d.short.value) == w) {
+            continue;
+        }
         if !overrides.iter().any(|o| windows(o) == w) {
             out.push(line);
         } else if !placed.contains(&w) {
@@ -90,7 +97,7 @@ mod tests {
             "policy p { page 14.4x over 1h/5m  ticket 6x over 1h/5m  ticket 1x over 3d/6h }",
         );
         let over = policy("policy o { page 10x over 1h/5m  page 20x over 30m/2m }");
-        let merged = show(&merged(&base, &over.lines));
+        let merged = show(&merged(&base, Some(&over.body)));
         assert_eq!(merged.len(), 3, "{merged:?}");
         assert!(
             merged[0].starts_with("page Factor") && merged[0].ends_with("1h/5m"),

@@ -9,7 +9,7 @@ use crate::syntax::ast::{Burn, Policy, PolicyLine};
 /// Checks what a policy line says on its own: positive burn, usable windows,
 /// short window shorter than long.
 pub fn check_static(policy: &Policy, diags: &mut Vec<Diag>) {
-    check_lines(&policy.lines, diags);
+    check_lines(&policy.body.lines, diags);
 }
 
 /// Checks policy lines on their own, those of a policy or of an override.
@@ -163,5 +163,7 @@ fn alert(line: &PolicyLine, t: &Context, diags: &mut Vec<Diag>) -> Option<Alert>
         long,
         short: line.short.value,
         for_: line.for_.map(|f| f.value),
+        labels: Vec::new(),
+        annotations: Vec::new(),
     })
 }

@@ -3,7 +3,7 @@
 use super::common::missing_key;
 use super::fields::{Fields, Key, Kind};
 use super::sli::{self, Sides};
-use super::{labels, policy, Alert, Defaults, Service, Sli, Slo, DEFAULT_PERIOD};
+use super::{body, labels, policy, Alert, Defaults, Service, Sli, Slo, DEFAULT_PERIOD};
 use crate::diag::{suggest, Code, Diag, Span};
 use crate::num::{Ratio, Target};
 use crate::syntax::ast;
@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What a service is checked against.
 pub struct Context<'a, 'p> {
     pub policies: &'a BTreeMap<&'p str, &'p ast::Policy>,
+    /// What each policy adds to its alerts.
+    pub extras: &'a BTreeMap<&'p str, body::Extras>,
     pub defaults: &'a Defaults<'p>,
     /// What the caller knows about files that were not given.
     pub surroundings: &'a super::Surroundings,
@@ -223,8 +225,8 @@ fn check_slo<'p>(
 
     let own = f.policy("alerting", diags);
     let overrides = own.and_then(|r| r.overrides);
-    if let Some((lines, span)) = overrides {
-        policy::check_lines(lines, diags);
+    if let Some((over, span)) = overrides {
+        policy::check_lines(&over.lines, diags);
         if own.is_some_and(|r| r.name == "none") {
             diags.push(
                 Diag::new(Code::OverrideNone, span, "`none` has no lines to override")
@@ -296,21 +298,47 @@ fn check_slo<'p>(
 
     let (target, target_span) = target?;
     let (period, period_span) = period?;
-    let alerts: Vec<Alert> = match policy {
+    let (alert, alerts): (String, Vec<Alert>) = match policy {
         Some(p) => {
             let t = policy::Context {
                 slo: name,
                 target: (target, target_span),
                 period: (period, period_span),
             };
-            let lines = policy::merged(p, overrides.map_or(&[], |(lines, _)| lines));
-            let alerts = policy::alerts(&lines, &t, diags);
-            if alerts.len() != lines.len() {
+            let over = overrides.map(|(over, _)| over);
+            let drops_ok = over.is_none_or(|over| body::check_drops(p, over, diags));
+            let lines = policy::merged(p, over);
+            let mut extras = cx
+                .extras
+                .get(p.name.text.as_str())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(over) = over {
+                let what = format!("the alerting of SLO `{name}`");
+                extras = extras.then(body::extras(over, &lines, &what, diags));
+            }
+            let fixed = fixed_labels(service, slo, &by);
+            let extras_ok = clashes(&extras, &fixed, diags);
+            let mut alerts = policy::alerts(&lines, &t, diags);
+            if alerts.len() != lines.len() || !drops_ok || !extras_ok {
                 return None;
             }
-            alerts
+            for a in &mut alerts {
+                let pairs = |by_severity: &BTreeMap<String, labels::NamedPairs>| {
+                    by_severity
+                        .get(&a.severity)
+                        .map(|p| p.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default()
+                };
+                a.labels = pairs(&extras.labels);
+                a.annotations = pairs(&extras.annotations);
+            }
+            let alert = extras
+                .alert
+                .unwrap_or_else(|| super::DEFAULT_ALERT.to_string());
+            (alert, alerts)
         }
-        None => Vec::new(),
+        None => (super::DEFAULT_ALERT.to_string(), Vec::new()),
     };
     let no_data = f
         .name("no_data", diags)
@@ -326,6 +354,7 @@ fn check_slo<'p>(
         period,
         by,
         policy: policy.map(|p| p.name.text.clone()),
+        alert,
         alerts,
         no_data,
         labels: own_labels,
@@ -353,4 +382,59 @@ fn no_data_severity(own: Option<&str>, defaults: &Defaults, alerts: &[Alert]) ->
         },
     };
     (chosen != "none").then(|| chosen.to_string())
+}
+
+/// The labels an SLO's series already carry, with where each is set: the
+/// service's `labels`, the SLO's own and its `by` labels.
+fn fixed_labels<'a>(
+    service: &'a ast::Service,
+    slo: &'a ast::Slo,
+    by: &Option<Vec<String>>,
+) -> Vec<(String, Span, &'static str)> {
+    let set = |blocks: &'a [ast::Block], whose: &'static str| {
+        blocks
+            .iter()
+            .flat_map(|b| &b.settings)
+            .map(move |s| (s.key.text.clone(), s.key.span, whose))
+    };
+    let mut fixed: Vec<(String, Span, &'static str)> =
+        set(&service.labels, "the service sets it here")
+            .chain(set(&slo.labels, "the SLO sets it here"))
+            .collect();
+    if let Some(by) = by {
+        fixed.extend(
+            by.iter()
+                .map(|l| (l.clone(), slo.name.span, "the SLO is split by it")),
+        );
+    }
+    fixed
+}
+
+/// A label added to the alerts of a severity that the SLO's series carry
+/// already: which value would win is not written anywhere. Whether there
+/// is none.
+fn clashes(
+    extras: &body::Extras,
+    fixed: &[(String, Span, &'static str)],
+    diags: &mut Vec<Diag>,
+) -> bool {
+    let mut ok = true;
+    for (severity, pairs) in &extras.labels {
+        for (name, (_, span)) in pairs {
+            if let Some((_, at, why)) = fixed.iter().find(|(n, ..)| n == name) {
+                ok = false;
+                diags.push(
+                    Diag::new(
+                        Code::DuplicateKey,
+                        *span,
+                        format!("label `{name}` of the `{severity}` alerts is also a label of the SLO"),
+                    )
+                    .label("set again for these alerts")
+                    .secondary(*at, *why)
+                    .help("set each label once: on the SLO for all its series and alerts, or on one severity's alerts"),
+                );
+            }
+        }
+    }
+    ok
 }

@@ -81,6 +81,8 @@ codes! {
     PolicyOrder = "SLO322", Warning, "policy lines not ordered from fast to slow burn";
     DuplicateAlertLine = "SLO330", Error, "two policy lines with the same severity and windows";
     OverrideNone = "SLO331", Error, "overrides on `none`";
+    InvalidAlertName = "SLO332", Error, "alert name Prometheus does not take";
+    DropNoLine = "SLO333", Error, "`drop` that removes no policy line";
     UnknownNoDataSeverity = "SLO340", Error, "`no_data` severity that no policy or route uses";
     UnroutedSeverity = "SLO350", Warning, "severity that no `notify` block routes";
     SecretFileNotPath = "SLO351", Warning, "`*_file` setting that holds a URL or a secret, not a path";

@@ -34,6 +34,19 @@ enum SloEntry<'t> {
     Annotations(&'t ast::Block),
 }
 
+/// An entry of a policy or of an override, in source order.
+enum BodyEntry<'t> {
+    Line(&'t PolicyLine),
+    Setting(&'t Setting),
+    Severity(&'t ast::SeverityBlock),
+    Drop(&'t ast::DropLine),
+}
+
+/// Whether a policy's braces hold nothing.
+fn body_is_empty(b: &ast::PolicyBody) -> bool {
+    b.lines.is_empty() && b.settings.is_empty() && b.severities.is_empty() && b.drops.is_empty()
+}
+
 impl<'a> Printer<'a> {
     /// A printer over `src` with its comments.
     pub fn new(src: &'a str, comments: Vec<Comment>) -> Self {
@@ -227,11 +240,54 @@ impl<'a> Printer<'a> {
 
     fn policy(&mut self, p: &ast::Policy) {
         let header = format!("policy {}", p.name.text);
-        self.block(p.span.start, p.span, header, 0, p.lines.is_empty(), |me| {
-            for line in &p.lines {
-                me.policy_line(line, 1);
-            }
+        let empty = body_is_empty(&p.body);
+        self.block(p.span.start, p.span, header, 0, empty, |me| {
+            me.policy_body(&p.body, 1);
         });
+    }
+
+    /// The entries of a policy or of an override, in the order written.
+    fn policy_body(&mut self, b: &ast::PolicyBody, indent: usize) {
+        let mut entries: Vec<(usize, BodyEntry)> = Vec::new();
+        entries.extend(b.lines.iter().map(|x| (x.span.start, BodyEntry::Line(x))));
+        entries.extend(
+            b.settings
+                .iter()
+                .map(|x| (x.key.span.start, BodyEntry::Setting(x))),
+        );
+        entries.extend(
+            b.severities
+                .iter()
+                .map(|x| (x.severity.span.start, BodyEntry::Severity(x))),
+        );
+        entries.extend(b.drops.iter().map(|x| (x.span.start, BodyEntry::Drop(x))));
+        entries.sort_by_key(|(start, _)| *start);
+        for (_, entry) in entries {
+            match entry {
+                BodyEntry::Line(l) => self.policy_line(l, indent),
+                BodyEntry::Setting(s) => self.setting(s, indent, false),
+                BodyEntry::Severity(x) => {
+                    // Not aligned with the settings around it.
+                    let keyword = if x.annotations {
+                        "annotations"
+                    } else {
+                        "labels"
+                    };
+                    let head = format!("{} {keyword}", x.severity.text);
+                    self.pairs_block(x.severity.span.start, &x.block, indent, |rest| {
+                        Code::Text(format!("{head} {rest}"))
+                    });
+                }
+                BodyEntry::Drop(d) => {
+                    let code = Code::Text(format!(
+                        "drop over {}/{}",
+                        self.text(d.long.span),
+                        self.text(d.short.span)
+                    ));
+                    self.line(d.span.start, d.span.end, indent, code, false);
+                }
+            }
+        }
     }
 
     fn policy_line(&mut self, l: &PolicyLine, indent: usize) {
@@ -385,6 +441,23 @@ impl<'a> Printer<'a> {
     /// `labels { … }` or `annotations { … }`: on one line when it holds at
     /// most one pair and no comment.
     fn keyword_block(&mut self, keyword: &str, b: &ast::Block, indent: usize) {
+        self.pairs_block(b.span.start, b, indent, |rest| Code::Setting {
+            key: keyword.into(),
+            equals: false,
+            rest,
+        });
+    }
+
+    /// A block of `NAME = "VALUE"` pairs starting at `start`, its first line
+    /// made by `head` from what follows the keyword: `{ … }` with the pair
+    /// when it holds at most one and no comment, else `{`.
+    fn pairs_block(
+        &mut self,
+        start: usize,
+        b: &ast::Block,
+        indent: usize,
+        head: impl Fn(String) -> Code,
+    ) {
         let open = self.after_char(b.span.start, '{');
         let brace = b.span.end - 1;
         let inline = b.settings.len() <= 1 && !self.has_comments(open, brace);
@@ -394,20 +467,10 @@ impl<'a> Printer<'a> {
                 .first()
                 .map(|s| format!("{{ {} = {} }}", s.key.text, self.value(&s.value)))
                 .unwrap_or_else(|| "{}".into());
-            let code = Code::Setting {
-                key: keyword.into(),
-                equals: false,
-                rest: inner,
-            };
-            self.line(b.span.start, b.span.end, indent, code, false);
+            self.line(start, b.span.end, indent, head(inner), false);
             return;
         }
-        let code = Code::Setting {
-            key: keyword.into(),
-            equals: false,
-            rest: "{".into(),
-        };
-        self.line(b.span.start, open, indent, code, false);
+        self.line(start, open, indent, head("{".into()), false);
         let outer = self.open();
         for s in &b.settings {
             self.setting(s, indent + 1, false);
@@ -420,7 +483,7 @@ impl<'a> Printer<'a> {
         if let ValueKind::Override(o) = &s.value.kind {
             let open = self.after_char(o.policy.span.end, '{');
             let brace = s.value.span.end - 1;
-            if o.lines.is_empty() && !self.has_comments(open, brace) {
+            if body_is_empty(&o.body) && !self.has_comments(open, brace) {
                 let code = Code::Setting {
                     key: s.key.text.clone(),
                     equals: true,
@@ -436,9 +499,7 @@ impl<'a> Printer<'a> {
             };
             self.line(start, open, indent, code, forced);
             let outer = self.open();
-            for l in &o.lines {
-                self.policy_line(l, indent + 1);
-            }
+            self.policy_body(&o.body, indent + 1);
             self.close(outer, brace, indent);
             return;
         }

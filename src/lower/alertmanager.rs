@@ -16,12 +16,11 @@
 //! used as they are.
 
 use super::template::literal;
-use super::ALERT_NAME;
 use crate::check::notify::{self, ReceiverKind, Routing, Scope, Timing};
 use crate::check::Program;
 use crate::num::Duration;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The labels that name one SLO. Alerts are grouped by `alertname` and
 /// these, and a page inhibits only a ticket equal in these, plus the `by`
@@ -264,28 +263,33 @@ fn split_labels(program: &Program) -> BTreeSet<&str> {
 /// A firing `page` makes the `ticket` of the same SLO, and of the same
 /// values of its `by` labels, redundant: whoever is paged already knows. A
 /// page for one route says nothing about another route's ticket, so every
-/// `by` label must be equal. Written only when the policies produce both.
+/// `by` label must be equal. Written for each alert name whose alerts have
+/// both severities (policies may name their alerts).
 fn inhibit_rules(program: &Program) -> Vec<Inhibit> {
-    let severities: BTreeSet<&str> = program
-        .services
-        .iter()
-        .flat_map(|s| &s.slos)
-        .flat_map(|slo| &slo.alerts)
-        .map(|a| a.severity.as_str())
-        .collect();
-    if !(severities.contains("page") && severities.contains("ticket")) {
-        return Vec::new();
+    let mut severities: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for slo in program.services.iter().flat_map(|s| &s.slos) {
+        severities
+            .entry(slo.alert.as_str())
+            .or_default()
+            .extend(slo.alerts.iter().map(|a| a.severity.as_str()));
     }
-    let ours = matcher("alertname", ALERT_NAME);
-    vec![Inhibit {
-        source_matchers: vec![ours.clone(), matcher("severity", "page")],
-        target_matchers: vec![ours, matcher("severity", "ticket")],
-        equal: SLO_LABELS
-            .into_iter()
-            .chain(split_labels(program))
-            .map(String::from)
-            .collect(),
-    }]
+    let equal: Vec<String> = SLO_LABELS
+        .into_iter()
+        .chain(split_labels(program))
+        .map(String::from)
+        .collect();
+    severities
+        .into_iter()
+        .filter(|(_, s)| s.contains("page") && s.contains("ticket"))
+        .map(|(name, _)| {
+            let ours = matcher("alertname", name);
+            Inhibit {
+                source_matchers: vec![ours.clone(), matcher("severity", "page")],
+                target_matchers: vec![ours, matcher("severity", "ticket")],
+                equal: equal.clone(),
+            }
+        })
+        .collect()
 }
 
 fn receivers(routing: &Routing) -> Vec<Receiver> {

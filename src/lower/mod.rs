@@ -74,7 +74,7 @@ pub enum Rule {
 }
 
 /// The name of every burn-rate alert; `service`, `slo` and `severity` tell them apart.
-pub const ALERT_NAME: &str = "ErrorBudgetBurn";
+pub const ALERT_NAME: &str = crate::check::DEFAULT_ALERT;
 
 pub use absent::{no_data_for, NO_DATA_ALERT};
 
@@ -428,6 +428,12 @@ impl<'a> Alerting<'a> {
         ));
         labels.push(("long_window".into(), a.long.to_string()));
         labels.push(("short_window".into(), a.short.to_string()));
+        // The checker keeps these apart from the labels above.
+        labels.extend(
+            a.labels
+                .iter()
+                .map(|(n, v)| (n.clone(), template::literal(v).into_owned())),
+        );
         labels.sort();
 
         // At factor f the whole budget lasts period / f.
@@ -457,9 +463,16 @@ impl<'a> Alerting<'a> {
             ),
         ];
         self.links(&mut annotations, true);
+        // Those of the alert's severity are the most specific: they win.
+        annotations.retain(|(name, _)| !a.annotations.iter().any(|(n, _)| n == name));
+        annotations.extend(
+            a.annotations
+                .iter()
+                .map(|(n, v)| (n.clone(), template::literal(v).into_owned())),
+        );
         annotations.sort();
         Rule::Alert {
-            alert: ALERT_NAME.into(),
+            alert: slo.alert.clone(),
             expr,
             for_: a.for_,
             labels,

@@ -39,9 +39,49 @@ pub enum Item {
 pub struct Policy {
     /// The policy's name.
     pub name: Name,
-    /// Its lines, in source order.
-    pub lines: Vec<PolicyLine>,
+    /// What its braces hold.
+    pub body: PolicyBody,
     /// The whole item.
+    pub span: Span,
+}
+
+/// What the braces of a policy, or of an SLO's override of one, hold. Each
+/// kind of entry keeps its source order; the formatter interleaves them again
+/// by position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyBody {
+    /// Its lines.
+    pub lines: Vec<PolicyLine>,
+    /// `alert = "Name"`: settings of the policy as a whole.
+    pub settings: Vec<Setting>,
+    /// `SEVERITY labels { … }` and `SEVERITY annotations { … }`.
+    pub severities: Vec<SeverityBlock>,
+    /// `drop over LONG/SHORT`, in an override only.
+    pub drops: Vec<DropLine>,
+}
+
+/// `page labels { … }` or `page annotations { … }`: what the alerts of one
+/// severity carry in addition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeverityBlock {
+    /// The severity word.
+    pub severity: Name,
+    /// Annotations rather than labels.
+    pub annotations: bool,
+    /// The pairs; the span runs from `labels` or `annotations` to the
+    /// closing brace.
+    pub block: Block,
+}
+
+/// `drop over 3d/6h`: an override removes the policy's lines over these
+/// windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropLine {
+    /// The long window.
+    pub long: Spanned<Duration>,
+    /// The short window.
+    pub short: Spanned<Duration>,
+    /// The whole entry.
     pub span: Span,
 }
 
@@ -136,8 +176,9 @@ pub enum ValueKind {
 pub struct PolicyOverride {
     /// The policy that is overridden.
     pub policy: Name,
-    /// Lines that replace the policy's lines over the same windows.
-    pub lines: Vec<PolicyLine>,
+    /// Lines that replace the policy's lines over the same windows, and the
+    /// rest of what it changes.
+    pub body: PolicyBody,
 }
 
 impl ValueKind {

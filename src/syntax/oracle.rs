@@ -77,8 +77,56 @@ impl Convert {
                 .next()
                 .unwrap_or_else(|| unreachable!("grammar: policy name")),
         );
-        let lines = inner.map(|l| self.policy_line(l)).collect();
-        Policy { name, lines, span }
+        let body = self.policy_body(
+            inner
+                .next()
+                .unwrap_or_else(|| unreachable!("grammar: policy body")),
+        );
+        Policy { name, body, span }
+    }
+
+    fn policy_body(&mut self, p: Pair<Rule>) -> PolicyBody {
+        let mut body = PolicyBody::default();
+        for entry in p.into_inner() {
+            match entry.as_rule() {
+                Rule::policy_line => body.lines.push(self.policy_line(entry)),
+                Rule::setting => body.settings.push(self.setting(entry)),
+                Rule::severity_block => {
+                    let mut inner = entry.into_inner();
+                    let severity = self.name(
+                        inner
+                            .next()
+                            .unwrap_or_else(|| unreachable!("grammar: severity")),
+                    );
+                    let kind = inner
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: severity block"));
+                    let annotations = kind.as_rule() == Rule::annotations;
+                    let block = self.keyword_block(kind);
+                    body.severities.push(SeverityBlock {
+                        severity,
+                        annotations,
+                        block,
+                    });
+                }
+                Rule::policy_drop => {
+                    let span = self.span(&entry);
+                    let mut inner = entry
+                        .into_inner()
+                        .filter(|p| !matches!(p.as_rule(), Rule::kw_drop | Rule::kw_over));
+                    let mut next = || {
+                        inner
+                            .next()
+                            .unwrap_or_else(|| unreachable!("grammar: drop"))
+                    };
+                    let long = self.duration(next());
+                    let short = self.duration(next());
+                    body.drops.push(DropLine { long, short, span });
+                }
+                r => unreachable!("grammar: policy entry {r:?}"),
+            }
+        }
+        body
     }
 
     fn policy_line(&mut self, p: Pair<Rule>) -> PolicyLine {
@@ -299,8 +347,12 @@ impl Convert {
                         .next()
                         .unwrap_or_else(|| unreachable!("grammar: overridden policy")),
                 );
-                let lines = inner.map(|l| self.policy_line(l)).collect();
-                ValueKind::Override(PolicyOverride { policy, lines })
+                let body = self.policy_body(
+                    inner
+                        .next()
+                        .unwrap_or_else(|| unreachable!("grammar: override body")),
+                );
+                ValueKind::Override(PolicyOverride { policy, body })
             }
             r => unreachable!("grammar: value {r:?}"),
         };

@@ -208,7 +208,7 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
     let severities: BTreeSet<&str> = cx
         .policies
         .values()
-        .flat_map(|p| &p.lines)
+        .flat_map(|p| &p.body.lines)
         .chain(overrides.iter().copied().flatten())
         .map(|l| l.severity.text.as_str())
         .chain(cx.no_data.iter().copied())
@@ -310,7 +310,7 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
             .policies
             .iter()
             .filter(|(name, _)| cx.used_policies.contains(*name))
-            .map(|(_, p)| p.lines.as_slice());
+            .map(|(_, p)| p.body.lines.as_slice());
         lints::unrouted(used, &overrides, &routed, default_receiver, diags);
     }
 
@@ -360,7 +360,7 @@ fn override_lines<'p>(services: &BTreeMap<&str, &'p ast::Service>) -> Vec<&'p [a
         .flat_map(|slo| &slo.block.settings)
         .filter_map(|s| match (s.key.text.as_str(), &s.value.kind) {
             ("alerting", ValueKind::Override(o)) if o.policy.text != "none" => {
-                Some(o.lines.as_slice())
+                Some(o.body.lines.as_slice())
             }
             _ => None,
         })

@@ -5,6 +5,7 @@ use super::{pages, TAG};
 use super::{OVERVIEW_FILE, OVERVIEW_TITLE, OVERVIEW_UID};
 use crate::check::Program;
 use crate::lower::ALERT_NAME;
+use std::collections::BTreeSet;
 
 /// The overview dashboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +69,24 @@ pub fn overview(program: &Program) -> OverviewModel {
     let per_slo = |series: &str| format!("max by (service, slo) ({series}{{{ours}}})");
     let least_budget =
         format!("min by (service, slo) (slo:period_error_budget_remaining:ratio{{{ours}}})");
-    let firing = format!("ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {ours}}}");
+    // The burn-rate alerts of every SLO: policies may name theirs.
+    let names: BTreeSet<&str> = program
+        .services
+        .iter()
+        .flat_map(|s| &s.slos)
+        .map(|slo| slo.alert.as_str())
+        .collect();
+    let alertname = match names.len() {
+        0 | 1 => format!(
+            "alertname=\"{}\"",
+            names.first().copied().unwrap_or(ALERT_NAME)
+        ),
+        _ => format!(
+            "alertname=~\"{}\"",
+            names.into_iter().collect::<Vec<_>>().join("|")
+        ),
+    };
+    let firing = format!("ALERTS{{{alertname}, alertstate=\"firing\", {ours}}}");
     let objective = per_slo("slo:objective:ratio");
     let queries = OverviewQueries {
         out_of_budget: format!("count({least_budget} < 0) or vector(0)"),

@@ -4,7 +4,7 @@
 
 use super::{overview_path, pages, Page};
 use crate::check::{Service, Slo};
-use crate::lower::{self, ALERT_NAME};
+use crate::lower;
 use crate::num::{Duration, Ratio, Target};
 
 /// The tag every dashboard `slo` writes carries, which the overview's link
@@ -143,8 +143,9 @@ fn view(service: &Service, slo: &Slo) -> SloView {
         .into();
     alert_labels.extend(slo.by.iter().cloned());
     let firing = format!(
-        "sum by ({}) (ALERTS{{alertname=\"{ALERT_NAME}\", alertstate=\"firing\", {}",
+        "sum by ({}) (ALERTS{{alertname=\"{}\", alertstate=\"firing\", {}",
         alert_labels.join(", "),
+        slo.alert,
         sel.strip_prefix('{').unwrap_or(&sel)
     );
     let queries = SloQueries {

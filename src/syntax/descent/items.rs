@@ -24,17 +24,17 @@ impl Parser<'_> {
         self.attempt(Parser::notify).map(Item::Notify)
     }
 
-    /// `policy = { kw_policy ~ name ~ "{" ~ policy_line* ~ "}" }`
+    /// `policy = { kw_policy ~ name ~ policy_body }`
     pub(super) fn policy(&mut self) -> Option<Policy> {
         let start = self.at;
         self.keyword("policy")?;
         self.skip();
         let name = self.need_name()?;
         self.skip();
-        let lines = self.policy_lines()?;
+        let body = self.policy_body()?;
         Some(Policy {
             name,
-            lines,
+            body,
             span: self.span(start),
         })
     }

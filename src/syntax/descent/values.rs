@@ -7,16 +7,78 @@ use crate::syntax::failure::{Decisive, Expected};
 use crate::syntax::recover::ident_char;
 
 impl Parser<'_> {
-    /// `"{" ~ policy_line* ~ "}"`, in `policy` and `policy_override`.
-    pub(super) fn policy_lines(&mut self) -> Option<Vec<PolicyLine>> {
+    /// `policy_body = { "{" ~ policy_entry* ~ "}" }`, in `policy` and
+    /// `policy_override`, with
+    /// `policy_entry = _{ severity_block | policy_drop | setting | policy_line }`.
+    pub(super) fn policy_body(&mut self) -> Option<PolicyBody> {
         self.braced(|p| {
-            let mut lines = Vec::new();
-            while let Some(line) = p.attempt(Parser::policy_line) {
-                lines.push(line);
+            let mut body = PolicyBody::default();
+            loop {
+                if let Some(block) = p.attempt(Parser::severity_block) {
+                    body.severities.push(block);
+                } else if let Some(drop) = p.attempt(Parser::policy_drop) {
+                    body.drops.push(drop);
+                } else if p.setting_ahead() {
+                    // Only a word followed by `=` is tried as a setting, so
+                    // that a broken line is reported as a line.
+                    match p.attempt(Parser::setting) {
+                        Some(setting) => body.settings.push(setting),
+                        None => break,
+                    }
+                } else if let Some(line) = p.attempt(Parser::policy_line) {
+                    body.lines.push(line);
+                } else {
+                    break;
+                }
                 p.skip();
             }
             p.close(Expected::PolicyLine)?;
-            Some(lines)
+            Some(body)
+        })
+    }
+
+    /// Whether a word and then `=` come next.
+    fn setting_ahead(&mut self) -> bool {
+        let at = self.at;
+        let ahead = self.word().is_some() && {
+            self.skip();
+            self.peek() == Some(b'=')
+        };
+        self.at = at;
+        ahead
+    }
+
+    /// `severity_block = { name ~ (labels | annotations) }`; the block spans
+    /// its keyword and braces.
+    pub(super) fn severity_block(&mut self) -> Option<SeverityBlock> {
+        let severity = self.name()?;
+        self.skip();
+        let (annotations, block) = match self.attempt(Parser::labels) {
+            Some(block) => (false, block),
+            None => (true, self.keyword_block("annotations")?),
+        };
+        Some(SeverityBlock {
+            severity,
+            annotations,
+            block,
+        })
+    }
+
+    /// `policy_drop = { kw_drop ~ kw_over ~ duration ~ "/" ~ duration }`
+    pub(super) fn policy_drop(&mut self) -> Option<DropLine> {
+        let start = self.at;
+        self.keyword("drop")?;
+        self.skip();
+        self.keyword("over")?;
+        self.skip();
+        let long = self.need_duration()?;
+        self.skip();
+        self.need_then_skip("/")?;
+        let short = self.need_duration()?;
+        Some(DropLine {
+            long,
+            short,
+            span: self.span(start),
         })
     }
 
@@ -194,14 +256,14 @@ impl Parser<'_> {
         Some(items)
     }
 
-    /// `policy_override = { name ~ "{" ~ policy_line* ~ "}" }`
+    /// `policy_override = { name ~ policy_body }`
     pub(super) fn policy_override(&mut self) -> Option<PolicyOverride> {
         let policy = self.name()?;
         self.skip();
         if self.peek() != Some(b'{') {
             return None;
         }
-        let lines = self.policy_lines()?;
-        Some(PolicyOverride { policy, lines })
+        let body = self.policy_body()?;
+        Some(PolicyOverride { policy, body })
     }
 }
