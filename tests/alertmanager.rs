@@ -513,6 +513,100 @@ fn a_page_for_one_route_inhibits_the_ticket_of_that_route_only() {
     drop(am);
 }
 
+/// Two SLOs whose policy and override name their alerts differently.
+const NAMED: &str = r#"
+policy standard {
+  alert = "ApiBudgetBurn"
+  page   14.4x over 1h/5m
+  ticket 3x    over 1d/2h
+}
+
+defaults {
+  alerting = standard
+}
+
+service api {
+  team = "core \"platform\""
+  sli requests = ratio {
+    bad   = `http_requests_total{code=~"5.."}`
+    total = `http_requests_total`
+  }
+  slo availability {
+    sli    = requests
+    target = 99.9%
+  }
+  slo other {
+    sli      = requests
+    target   = 99%
+    alerting = standard {
+      alert = "OtherBudgetBurn"
+      page labels { routing_key = "other" }
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_page_inhibits_the_ticket_of_its_slo_under_the_names_policies_give() {
+    let Some(amtool) = tool("amtool") else { return };
+    let Some(binary) = tool("prometheus-alertmanager") else {
+        return;
+    };
+    let (_src, out) = compile_text(&[("api.slo", NAMED), ("notifications.slo", NOTIFICATIONS)]);
+    let config = out.path().join("alertmanager/alertmanager.yml");
+    check_config(&amtool, &config);
+    let storage = tempfile::tempdir().expect("tempdir");
+    let am = start_alertmanager(&binary, &config, storage.path(), &amtool);
+
+    let alerts = alert_labels(out.path());
+    let names: Vec<(&str, &str, &str)> = alerts
+        .iter()
+        .filter(|l| get(l, "alertname") != "SLIDataMissing")
+        .map(|l| (get(l, "slo"), get(l, "severity"), get(l, "alertname")))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("availability", "page", "ApiBudgetBurn"),
+            ("availability", "ticket", "ApiBudgetBurn"),
+            ("other", "page", "OtherBudgetBurn"),
+            ("other", "ticket", "OtherBudgetBurn"),
+        ]
+    );
+    for l in &alerts {
+        if get(l, "alertname") == "SLIDataMissing" {
+            continue;
+        }
+        let o = Command::new(&amtool)
+            .args(["alert", "add", "--alertmanager.url", &am.url])
+            .args(args(l))
+            .output()
+            .expect("amtool alert add");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let s = |slo: &str, severity: &str, inhibited: bool| {
+        (slo.into(), String::new(), severity.into(), inhibited)
+    };
+    let expected: Vec<Seen> = vec![
+        s("availability", "page", false),
+        s("availability", "ticket", true),
+        s("other", "page", false),
+        s("other", "ticket", true),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut listed = Vec::new();
+    while Instant::now() < deadline {
+        listed =
+            seen(&serde_json::from_str(&http_get(&am.url, "/api/v2/alerts")).expect("alerts JSON"));
+        if listed == expected {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(listed, expected);
+    drop(am);
+}
+
 #[test]
 fn each_route_of_a_per_label_slo_gets_its_own_slack_message_naming_it() {
     let Some(amtool) = tool("amtool") else { return };
