@@ -101,6 +101,8 @@ const PIECES: &[&str] = &[
     "`",
     "14.4x",
     "annotations",
+    "drop",
+    "alert",
     "2%",
     "99.9%",
     "1.",
@@ -234,5 +236,37 @@ proptest! {
         let (tree, _, failures) = parse(FileId(0), &text);
         prop_assert_eq!(failures.len(), 1, "{}", text);
         prop_assert_eq!(names(&tree), names(&whole), "{}", text);
+    }
+}
+
+/// The entries of a policy body besides lines, and their near misses.
+#[test]
+fn agrees_with_pest_on_policy_bodies() {
+    let bodies = [
+        "alert = \"A\"  page 1x over 1h/5m  page labels { a = \"b\" }",
+        "page annotations { summary = \"s\" } drop over 1h/5m",
+        "drop 2x over 1h/5m",
+        "drop over 1h/5m for 5m",
+        "drop over",
+        "drop overx 1h/5m",
+        "page labels",
+        "page labels {}",
+        "labels { a = \"b\" }",
+        "page labels { a = \"b\" } page labels { c = \"d\" }",
+        "alert = standard { page 1x over 1h/5m }",
+        "alert =",
+        "page = 1x",
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        for text in [
+            format!("policy p {{ {body} }}"),
+            format!("service s {{ slo o {{ alerting = p {{ {body} }} }} }}"),
+        ] {
+            agrees_with_pest(&text).unwrap_or_else(|e| panic!("{e}"));
+            // The first three are the language; the checker judges them.
+            if i < 3 {
+                assert!(parse_with_pest(FileId(0), &text).is_some(), "{text}");
+            }
+        }
     }
 }
