@@ -20,6 +20,7 @@ pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod import;
 pub mod limits;
 pub mod live;
 pub mod lower;

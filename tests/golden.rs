@@ -157,6 +157,36 @@ fn error_fixtures_render_golden_diagnostics() {
     assert_tree(&actual, &root().join("golden/errors"));
 }
 
+/// What `slo import` says about each `SLO6xx` example of
+/// `docs/diagnostics.md` (YAML whose first line names the format), rendered
+/// exactly as under `golden/import/`.
+#[test]
+fn import_diagnostics_render_as_golden() {
+    let mut actual = BTreeMap::new();
+    for (code, example) in support::diagnostic_examples() {
+        if !code.starts_with("SLO6") {
+            continue;
+        }
+        let format = example
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# slo import "))
+            .unwrap_or_else(|| panic!("the example of {code} names no format"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = format!("{code}.yaml");
+        fs::write(dir.path().join(&file), &example).expect("write example");
+        let o = slo()
+            .current_dir(dir.path())
+            .args(["import", format, &file, "-o", "specs"])
+            .output()
+            .expect("run slo");
+        let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{code}: {stderr}");
+        actual.insert(format!("{code}.stderr"), stderr);
+    }
+    assert_tree(&actual, &root().join("golden/import"));
+}
+
 /// Every code of `diag/code.rs` (which `tests/docs.rs` holds to
 /// `docs/diagnostics.md`) is shown rendered by some fixture under
 /// `tests/errors/`, or for the codes only a server yields by
@@ -168,6 +198,7 @@ fn every_code_has_a_golden_rendering() {
     let rendered: String = tree(&root().join("golden/errors"))
         .into_values()
         .chain(tree(&root().join("golden/live")).into_values())
+        .chain(tree(&root().join("golden/import")).into_values())
         .collect();
     let missing: Vec<&str> = slo::diag::Code::ALL
         .iter()

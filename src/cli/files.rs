@@ -21,7 +21,33 @@ use std::path::{Path, PathBuf};
 /// order, so that the result does not depend on the order of the arguments.
 /// A file is read once however many times it is reached (see [`collect`]).
 pub fn load(paths: &[PathBuf]) -> Result<Sources, String> {
-    let found = collect(paths)?;
+    load_kind(paths, Kind::SLO)
+}
+
+/// The files a command reads: `.slo` specs, or the YAML `slo import` reads.
+#[derive(Clone, Copy)]
+pub struct Kind {
+    /// File name extensions, without the dot.
+    pub extensions: &'static [&'static str],
+    /// How a message names the files, e.g. "`.slo` files".
+    pub what: &'static str,
+}
+
+impl Kind {
+    pub const SLO: Kind = Kind {
+        extensions: &["slo"],
+        what: "`.slo` files",
+    };
+    pub const YAML: Kind = Kind {
+        extensions: &["yaml", "yml"],
+        what: "YAML files (`.yaml`, `.yml`)",
+    };
+}
+
+/// Reads every file of `kind` named or found under a named directory, as
+/// [`load`] does for `.slo` files.
+pub fn load_kind(paths: &[PathBuf], kind: Kind) -> Result<Sources, String> {
+    let found = collect(paths, kind)?;
     let mut sources = Sources::new();
     let mut total = 0u64;
     for path in found {
@@ -183,7 +209,7 @@ fn limit(n: u64) -> String {
 /// socket, a device) is an error: it was asked for and cannot be read. One
 /// found in a directory is skipped with a warning, as a build tool skips
 /// what is not a source: it may be a pipe an editor or a tool left there.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+fn collect(paths: &[PathBuf], files: Kind) -> Result<Vec<PathBuf>, String> {
     let mut named = Vec::new();
     for path in paths {
         let meta = fs::metadata(path)
@@ -191,7 +217,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if meta.is_dir() {
             let mut under = Vec::new();
             let mut skipped = Vec::new();
-            walk(path, &mut under, &mut skipped)?;
+            walk(path, files, &mut under, &mut skipped)?;
             skipped.sort_by(|a, b| a.0.cmp(&b.0));
             for (path, meta) in skipped {
                 say!(
@@ -202,7 +228,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 );
             }
             if under.is_empty() {
-                return Err(format!("no `.slo` files in `{}`", path.display()));
+                return Err(format!("no {} in `{}`", files.what, path.display()));
             }
             under.sort();
             named.extend(under);
@@ -245,11 +271,15 @@ fn resolved(path: &Path, dirs: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option
 /// regular files nor directories into `skipped`.
 fn walk(
     dir: &Path,
+    kind: Kind,
     found: &mut Vec<PathBuf>,
     skipped: &mut Vec<(PathBuf, fs::Metadata)>,
 ) -> Result<(), String> {
     each_file(dir, false, &mut |path, _| {
-        if path.extension().is_some_and(|e| e == "slo") {
+        if path
+            .extension()
+            .is_some_and(|e| kind.extensions.iter().any(|k| e == *k))
+        {
             // A link is judged by what it points to; a broken one is kept,
             // and reading it says why it cannot be read.
             match fs::metadata(&path) {

@@ -26,6 +26,7 @@ mod commands;
 mod diffs;
 mod files;
 mod fmt;
+mod import;
 mod init;
 mod lock;
 mod output;
@@ -156,6 +157,29 @@ enum Command {
         #[arg(value_name = "CODE")]
         code: Option<String>,
     },
+    /// Convert Sloth, Pyrra or OpenSLO specs into `.slo` files.
+    ///
+    /// Reads YAML files, or directories of them, including files of several
+    /// documents, and writes one formatted `.slo` file per service, with
+    /// the policies the SLOs share in `policies.slo`. What cannot be
+    /// imported (calendar windows, timeslice budgets, sources other than
+    /// Prometheus, ...) is an error at its line and column, and then
+    /// nothing is written. Never overwrites a file. The mapping of every
+    /// field is in docs/migrate.md.
+    #[command(
+        after_help = "Examples:\n  slo import sloth slos/ -o specs/\n  slo import pyrra manifests/slos.yaml -o specs/\n  slo import openslo openslo/ -o specs/ && slo check specs/"
+    )]
+    Import {
+        /// The format of the specs.
+        #[arg(value_enum, value_name = "FORMAT")]
+        format: ImportFormat,
+        /// YAML files or directories of them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The directory to write the `.slo` files in; created if missing.
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Write a starter `specs/` that compiles and passes `slo check`.
     ///
     /// Never overwrites a file: when one of the starter files exists, nothing
@@ -177,6 +201,17 @@ enum Format {
     Json,
     /// GitHub Actions workflow commands on stdout: annotations on the pull request.
     Github,
+}
+
+/// What `slo import` reads.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImportFormat {
+    /// Sloth `prometheus/v1` specs and `PrometheusServiceLevel` objects.
+    Sloth,
+    /// Pyrra `ServiceLevelObjective` objects.
+    Pyrra,
+    /// OpenSLO `v1` objects and `v1alpha` SLOs.
+    Openslo,
 }
 
 /// How `slo budget` prints its report.
@@ -381,6 +416,14 @@ pub fn run() -> ExitCode {
         Command::Budget { paths, format } => commands::budget(&paths, format),
         Command::Explain { code } => commands::explain(code.as_deref()),
         Command::Init { dir } => commands::init(&dir),
+        Command::Import { format, paths, out } => {
+            let format = match format {
+                ImportFormat::Sloth => slo::import::Format::Sloth,
+                ImportFormat::Pyrra => slo::import::Format::Pyrra,
+                ImportFormat::Openslo => slo::import::Format::OpenSlo,
+            };
+            import::run(format, &paths, &out)
+        }
         Command::Fmt { paths, check } => fmt::run(&paths, check),
     }
 }
@@ -412,6 +455,11 @@ fn paint(text: &str, ansi: &str) -> String {
 
 /// Prints diagnostics for people on stderr, with a closing summary.
 fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
+    report_as(diags, sources, failed, "compile");
+}
+
+/// [`report`], the summary of a failure naming what could not be done.
+fn report_as(diags: &[slo::diag::Diag], sources: &Sources, failed: bool, verb: &str) {
     if diags.is_empty() {
         return;
     }
@@ -427,7 +475,7 @@ fn report(diags: &[slo::diag::Diag], sources: &Sources, failed: bool) {
     let _ = if failed {
         writeln!(
             err,
-            "{}: could not compile: {summary}",
+            "{}: could not {verb}: {summary}",
             paint("error", "1;31")
         )
     } else {

@@ -9,7 +9,7 @@ macro_rules! codes {
         /// A stable diagnostic code, grouped by stage: `SLO0xx` syntax and
         /// structure, `SLO1xx` names, `SLO2xx` targets and windows, `SLO3xx`
         /// alerting, `SLO4xx` PromQL, `SLO5xx` what the server says
-        /// (`slo check --prometheus`).
+        /// (`slo check --prometheus`), `SLO6xx` importing (`slo import`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
             $(#[doc = $title] $variant,)*
@@ -110,6 +110,22 @@ codes! {
     MetricType = "SLO520", Warning, "metric whose type does not fit how the SLI uses it";
     RatioSidesApart = "SLO530", Warning, "ratio whose sides yield different labels on the server";
     HighCardinality = "SLO540", Warning, "`by` split into very many series";
+    InvalidYaml = "SLO601", Error, "file that is not valid YAML";
+    UnknownDocument = "SLO602", Error, "document of an unknown version or kind";
+    MissingField = "SLO603", Error, "required field missing";
+    InvalidField = "SLO604", Error, "field of the wrong type or with an unusable value";
+    InvalidQuery = "SLO605", Error, "query that is not valid PromQL";
+    MetricsQl = "SLO606", Error, "query in MetricsQL, not PromQL";
+    DuplicateImport = "SLO607", Error, "two SLOs of one service with the same name";
+    ReservedLabel = "SLO608", Error, "label that the compiler sets itself";
+    CalendarWindow = "SLO610", Error, "calendar window";
+    Timeslices = "SLO611", Error, "timeslice budgeting";
+    ThresholdMetric = "SLO612", Error, "threshold SLI";
+    NotPrometheus = "SLO613", Error, "metric source that is not Prometheus";
+    CompositeSlo = "SLO614", Error, "composite SLO";
+    SlothPlugin = "SLO615", Error, "Sloth SLI plugin";
+    UnsupportedCondition = "SLO616", Error, "alert condition that is not a burn rate";
+    UnmappedTarget = "SLO620", Warning, "notification target that does not say where to send";
 }
 
 impl Code {

@@ -68,6 +68,12 @@ pub const K8S_SCHEMA: Shared = Shared {
              both Apache-2.0",
 };
 
+/// Public Sloth, Pyrra and OpenSLO specs, with Sloth's rules for its own.
+pub const IMPORT_EXAMPLES: Shared = Shared {
+    dir: "import-examples",
+    source: "the public Sloth, Pyrra and OpenSLO examples (with Sloth's generated rules under `sloth/_gen/`)",
+};
+
 /// The `shared` directory: `SLO_SHARED_DIR`, or `../shared` beside the repository.
 pub fn shared_root() -> PathBuf {
     match std::env::var_os("SLO_SHARED_DIR") {
@@ -486,9 +492,11 @@ pub fn diagnostic_examples() -> Vec<(String, String)> {
                 .unwrap_or_default()
                 .trim()
                 .to_string();
+            // `slo import`'s codes (`SLO6xx`) have YAML examples.
             let example = section
                 .split("```slo\n")
                 .nth(1)
+                .or_else(|| section.split("```yaml\n").nth(1))
                 .and_then(|rest| rest.split("```").next())
                 .unwrap_or_else(|| panic!("{code} has no ```slo example"));
             (code, example.to_string())
