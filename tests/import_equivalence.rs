@@ -531,3 +531,72 @@ fn compare_with_sloth(promtool: &Path, file: &Path) -> bool {
     promtool_test_with(promtool, work.path(), &[theirs], &tests);
     true
 }
+
+/// OpenSLO's `counter` says how to read a ratio's series: counters by their
+/// rate, gauges (`counter: false`) by their average over the window. The
+/// same 1% of failures comes out either way.
+#[test]
+fn openslo_counter_says_how_series_are_read() {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    const SLO: &str = r#"apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api
+spec:
+  service: api
+  indicator:
+    metadata:
+      name: api
+    spec:
+      ratioMetric:
+        counter: COUNTER
+        good:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: requests_ok{job="api"}
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: requests{job="api"}
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.99
+"#;
+    for (counter, good, total) in [
+        ("true", "0+99x120", "0+100x120"),
+        ("false", "99x120", "100x120"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("slo.yaml");
+        fs::write(&file, SLO.replace("COUNTER", counter)).expect("write");
+        let work = import_and_compile("openslo", &file)
+            .unwrap_or_else(|e| panic!("counter: {counter} does not import: {e}"));
+        let ratio = r#"slo:sli_error:ratio_rate5m{slo="api"}"#;
+        promtool_test(
+            &promtool,
+            work.path(),
+            &format!(
+                "- interval: 1m
+  input_series:
+  - series: 'requests_ok{{job=\"api\"}}'
+    values: '{good}'
+  - series: 'requests{{job=\"api\"}}'
+    values: '{total}'
+  promql_expr_test:
+  - expr: 'abs({ratio} - 0.01) < bool 1e-9'
+    eval_time: 60m
+    exp_samples:
+    - labels: '{{service=\"api\", slo=\"api\"}}'
+      value: 1
+"
+            ),
+        );
+    }
+}

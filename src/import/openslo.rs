@@ -319,9 +319,13 @@ fn indicator(r: &mut Reader, spec: &Node, objects: &Objects) -> Option<(Sli, Vec
         return None;
     }
     let ratio = r.mapping(spec, "ratioMetric", "spec.ratioMetric")?;
+    // `counter: false`: the series are not counters but gauges, which a
+    // bare selector would wrongly take the rate of.
+    let gauges = r.flag(ratio, "counter", "spec.ratioMetric.counter") == Some(false);
     let metric = |r: &mut Reader, key: &str| -> Option<String> {
         let part = ratio.get(key)?;
-        source_query(r, part, objects, &format!("ratioMetric.{key}"))
+        let query = source_query(r, part, objects, &format!("ratioMetric.{key}"))?;
+        Some(if gauges { averaged(query) } else { query })
     };
     if let Some(raw_type) = ratio.get("rawType") {
         let query = match ratio.get("raw") {
@@ -379,6 +383,19 @@ fn indicator(r: &mut Reader, spec: &Node, objects: &Objects) -> Option<(Sli, Vec
         },
         Vec::new(),
     ))
+}
+
+/// A bare selector of a gauge as events over the window: its average,
+/// summed, so that good over total is the ratio of the gauges' averages.
+/// A full expression is taken as written.
+fn averaged(query: String) -> String {
+    let probe = query.replace("$window", "5m");
+    match promql_parser::parser::parse(&probe) {
+        Ok(promql_parser::parser::Expr::VectorSelector(_)) => {
+            format!("sum(avg_over_time({query}[$window]))")
+        }
+        _ => query,
+    }
 }
 
 /// The PromQL of a `metricSource` (v1), which must be Prometheus.
