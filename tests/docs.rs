@@ -147,3 +147,71 @@ fn language_reference_examples_compile() {
 fn readme_example_compiles() {
     assert_examples_compile("README.md", include_str!("../README.md"));
 }
+
+/// The text of `policies.slo` that `slo import` writes for one YAML file.
+fn imported_policies(format: slo::import::Format, yaml: &str) -> String {
+    let mut sources = Sources::new();
+    sources.add("spec.yaml".to_string(), yaml);
+    let imported = slo::import::import(format, &sources);
+    let files = imported.files.expect("the spec imports");
+    files
+        .into_iter()
+        .find(|(name, _)| name == "policies.slo")
+        .map(|(_, text)| text)
+        .expect("policies.slo")
+}
+
+/// Words apart from the layout's alignment.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The policy docs/migrate.md shows for Sloth's alerts is the one the
+/// importer writes.
+#[test]
+fn migrate_guide_shows_sloths_policy_as_imported() {
+    let page = include_str!("../docs/migrate.md");
+    let shown = examples(page);
+    let shown = shown.first().expect("a ```slo block in docs/migrate.md");
+    let yaml = "version: prometheus/v1\nservice: api\nslos:\n  - name: up\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))\n";
+    let written = imported_policies(slo::import::Format::Sloth, yaml);
+    assert!(
+        words(&written).contains(&words(shown)),
+        "docs/migrate.md shows\n{shown}\nbut the import writes\n{written}"
+    );
+}
+
+/// Every cell of docs/migrate.md's table of Pyrra's tiers at 28, 30 and 7
+/// days is a line the importer writes for that window.
+#[test]
+fn migrate_guide_pyrra_tiers_are_the_imported_ones() {
+    let page = include_str!("../docs/migrate.md");
+    let rows: Vec<Vec<&str>> = page
+        .lines()
+        .filter(|l| {
+            l.starts_with("| fast |")
+                || l.starts_with("| medium |")
+                || l.starts_with("| slow |")
+                || l.starts_with("| long term |")
+        })
+        .map(|l| {
+            l.split('|')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 4, "the tier table of docs/migrate.md");
+    for (column, window) in [(6, "28d"), (7, "30d"), (8, "7d")] {
+        let yaml = format!("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: up\nspec:\n  target: \"99\"\n  window: {window}\n  indicator:\n    ratio:\n      errors:\n        metric: e_total\n      total:\n        metric: t_total\n");
+        let written = words(&imported_policies(slo::import::Format::Pyrra, &yaml));
+        for row in &rows {
+            let (factor, severity, cell) = (row[1], row[2], row[column]);
+            let line = format!("{severity} {factor} over {cell}");
+            assert!(
+                written.contains(&line),
+                "docs/migrate.md says `{line}` at {window}; the import writes\n{written}"
+            );
+        }
+    }
+}
