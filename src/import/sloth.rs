@@ -115,7 +115,10 @@ fn slo(
     let sli = sli(r, node);
     let description = r.optional_string(node, "description", "slos[].description");
     let alerting = alerting(r, node, import);
-    let (alerting, annotations) = alerting?;
+    let (mut alerting, annotations) = alerting?;
+    if let Alerting::Policy { body, .. } = &mut alerting {
+        alert_labels_over(r, node, &labels, body);
+    }
     Some(Slo {
         name: super::name(&name_raw?),
         span: node.head(r.text),
@@ -129,6 +132,28 @@ fn slo(
         labels,
         annotations,
     })
+}
+
+/// Sloth's alerts carry the SLO's labels, as `slo`'s do: an alert label
+/// that repeats one of them is dropped. One that gives it another value
+/// would replace it on Sloth's alerts, which `slo` does not do.
+fn alert_labels_over(r: &mut Reader, node: &Node, slo: &[(String, String)], body: &mut Body) {
+    let at = node.get("alerting").unwrap_or(node);
+    for (severity, labels) in &mut body.labels {
+        labels.retain(|(k, v)| match slo.iter().find(|(l, _)| l == k) {
+            None => true,
+            Some((_, same)) if same == v => false,
+            Some((_, other)) => {
+                r.invalid(
+                    at,
+                    format!("the `{severity}` alerts set `{k}` to `{v}`, the SLO to `{other}`"),
+                    "the SLO's labels are on its alerts too; give the label one value, or rename the alerts' label",
+                );
+                true
+            }
+        });
+    }
+    body.labels.retain(|(_, labels)| !labels.is_empty());
 }
 
 fn sli(r: &mut Reader, node: &Node) -> Option<Sli> {
