@@ -533,8 +533,8 @@ fn compare_with_sloth(promtool: &Path, file: &Path) -> bool {
 }
 
 /// OpenSLO's `counter` says how to read a ratio's series: counters by their
-/// rate, gauges (`counter: false`) by their average over the window. The
-/// same 1% of failures comes out either way.
+/// rate, gauges (`counter: false`) by their average over the window, and
+/// a fixed range over the window. The same 1% of failures comes out.
 #[test]
 fn openslo_counter_says_how_series_are_read() {
     let Some(promtool) = tool("promtool") else {
@@ -556,12 +556,12 @@ spec:
           metricSource:
             type: Prometheus
             spec:
-              query: requests_ok{job="api"}
+              query: GOOD
         total:
           metricSource:
             type: Prometheus
             spec:
-              query: requests{job="api"}
+              query: TOTAL
   timeWindow:
     - duration: 28d
       isRolling: true
@@ -569,13 +569,21 @@ spec:
   objectives:
     - target: 0.99
 "#;
-    for (counter, good, total) in [
-        ("true", "0+99x120", "0+100x120"),
-        ("false", "99x120", "100x120"),
+    // A query with a fixed range, as OpenSLO tools that sample a rate take
+    // it, is read over the window.
+    let ranged = "sum(rate(METRIC{job=\"api\"}[1m]))";
+    for (counter, query, good, total) in [
+        ("true", "METRIC{job=\"api\"}", "0+99x120", "0+100x120"),
+        ("true", ranged, "0+99x120", "0+100x120"),
+        ("false", "METRIC{job=\"api\"}", "99x120", "100x120"),
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("slo.yaml");
-        fs::write(&file, SLO.replace("COUNTER", counter)).expect("write");
+        let spec = SLO
+            .replace("COUNTER", counter)
+            .replace("GOOD", &query.replace("METRIC", "requests_ok"))
+            .replace("TOTAL", &query.replace("METRIC", "requests"));
+        fs::write(&file, spec).expect("write");
         let work = import_and_compile("openslo", &file)
             .unwrap_or_else(|e| panic!("counter: {counter} does not import: {e}"));
         let ratio = r#"slo:sli_error:ratio_rate5m{slo="api"}"#;

@@ -339,6 +339,56 @@ pub fn query(r: &mut Reader, node: &Node, text: &str) -> Option<String> {
     Some(text)
 }
 
+/// A query whose range selectors name a fixed duration (`rate(x[5m])`), as
+/// tools that sample a rate and add it up over the period write them, with
+/// every such range as `$window`: the rate over the window is what they
+/// add up to. Ranges inside strings and subqueries (`[1h:5m]`) are kept; a
+/// query that already says `$window` is taken as written.
+pub fn window_ranges(text: &str) -> String {
+    if text.contains("$window") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q != '`' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '[' => {
+                let rest = text.get(at + 1..).unwrap_or_default();
+                let range = rest.find(']').and_then(|end| rest.get(..end));
+                match range.filter(|r| duration(r).is_some()) {
+                    Some(range) => {
+                        out.push_str("[$window]");
+                        // Past the range and its `]`.
+                        for _ in 0..=range.chars().count() {
+                            chars.next();
+                        }
+                    }
+                    None => out.push(c),
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// `{{.window}}`, with any blanks inside the braces, as `$window`.
 fn window_template(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -510,6 +560,23 @@ mod tests {
             "rate(x[$window]) / rate(y[$window])"
         );
         assert_eq!(window_template("{{.other}}"), "{{.other}}");
+    }
+
+    #[test]
+    fn fixed_ranges_become_window() {
+        assert_eq!(
+            window_ranges("sum(rate(x{path=\"[5m]\"}[5m])) / sum(rate(y[ 1h ]))"),
+            "sum(rate(x{path=\"[5m]\"}[$window])) / sum(rate(y[$window]))"
+        );
+        assert_eq!(
+            window_ranges("max_over_time(rate(x[5m])[1h:1m])"),
+            "max_over_time(rate(x[$window])[1h:1m])"
+        );
+        assert_eq!(
+            window_ranges("rate(x[$window]) + rate(y[5m])"),
+            "rate(x[$window]) + rate(y[5m])"
+        );
+        assert_eq!(window_ranges("x"), "x");
     }
 
     #[test]

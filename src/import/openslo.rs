@@ -438,7 +438,7 @@ fn source_query(r: &mut Reader, part: &Node, objects: &Objects, path: &str) -> O
         return None;
     };
     let text = r.as_string(node, path)?;
-    super::query(r, node, &text)
+    super::query(r, node, &super::window_ranges(&text))
 }
 
 fn missing_ref(r: &mut Reader, node: &Node, kind: &str, name: &str) {
