@@ -441,6 +441,38 @@ fn source_query(r: &mut Reader, part: &Node, objects: &Objects, path: &str) -> O
     super::query(r, node, &super::window_ranges(&text))
 }
 
+/// An object given by `reference` to one of `named`, or inline as `item`
+/// in the file whose text is `here`: the text of its file, its node and its name (`unnamed` when an inline
+/// object has none). A reference to nothing is reported.
+fn resolve<'o>(
+    r: &mut Reader,
+    here: &'o str,
+    item: &'o Node,
+    reference: Option<(&Node, &str)>,
+    named: &BTreeMap<String, Doc<'o>>,
+    kind: &str,
+    unnamed: &str,
+) -> Option<(&'o str, &'o Node, String)> {
+    match reference {
+        Some((node, key)) => match named.get(key) {
+            Some((text, object)) => Some((*text, *object, key.to_string())),
+            None => {
+                missing_ref(r, node, kind, key);
+                None
+            }
+        },
+        None => {
+            let name = item
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Node::text)
+                .unwrap_or(unnamed)
+                .to_string();
+            Some((here, item, name))
+        }
+    }
+}
+
 fn missing_ref(r: &mut Reader, node: &Node, kind: &str, name: &str) {
     r.diags.push(
         Diag::new(
@@ -471,23 +503,16 @@ fn alert_policies(
             item.get("alertPolicyRef")
                 .and_then(|n| n.text().map(|t| (n, t)))
         });
-        let (text, policy, name) = match reference {
-            Some((node, key)) => match objects.policies.get(key) {
-                Some((text, p)) => (*text, *p, key.to_string()),
-                None => {
-                    missing_ref(r, node, "AlertPolicy", key);
-                    continue;
-                }
-            },
-            None => {
-                let name = item
-                    .get("metadata")
-                    .and_then(|m| m.get("name"))
-                    .and_then(Node::text)
-                    .unwrap_or("alerts")
-                    .to_string();
-                (r.text, item, name)
-            }
+        let Some((text, policy, name)) = resolve(
+            r,
+            r.text,
+            item,
+            reference,
+            &objects.policies,
+            "AlertPolicy",
+            "alerts",
+        ) else {
+            continue;
         };
         let mut pr = Reader {
             text,
@@ -640,23 +665,17 @@ fn receiver(
     severities: &[String],
     import: &mut Import,
 ) {
-    let (text, target, name) = match item.get("targetRef").and_then(|n| n.text().map(|t| (n, t))) {
-        Some((node, key)) => match objects.targets.get(key) {
-            Some((text, t)) => (*text, *t, key.to_string()),
-            None => {
-                missing_ref(r, node, "AlertNotificationTarget", key);
-                return;
-            }
-        },
-        None => {
-            let name = item
-                .get("metadata")
-                .and_then(|m| m.get("name"))
-                .and_then(Node::text)
-                .unwrap_or("target")
-                .to_string();
-            (r.text, item, name)
-        }
+    let reference = item.get("targetRef").and_then(|n| n.text().map(|t| (n, t)));
+    let Some((text, target, name)) = resolve(
+        r,
+        r.text,
+        item,
+        reference,
+        &objects.targets,
+        "AlertNotificationTarget",
+        "target",
+    ) else {
+        return;
     };
     let name = super::name(&name);
     let mut r = Reader {
