@@ -158,7 +158,7 @@ pub fn compile_for<E: Send>(
         || {
             par::map(&program.services, |s| {
                 // A service's model is dropped as soon as its files are made.
-                let output = lower::service(s, program.grafana.as_deref());
+                let output = lower::service(s, program.grafana.as_deref(), deploy.compat);
                 let mut pages = output.pages.iter().map(emit::grafana::page);
                 let rules = match deploy.target {
                     Target::Prometheus => emit::prometheus::file(&output.rules),

@@ -69,6 +69,9 @@ pub struct Deploy {
     /// Labels on the dashboards' `ConfigMap`s only; empty means
     /// [`SIDECAR_LABEL`].
     pub dashboard_labels: Vec<(String, String)>,
+    /// What another tool's dashboards read, written as well while users
+    /// migrate from it (`--compat`).
+    pub compat: Option<crate::lower::Compat>,
 }
 
 impl Deploy {

@@ -298,7 +298,13 @@ fn sloth_rules(example: &Path, work: &Path) -> Option<PathBuf> {
     let mut file = serde_yaml_ng::Mapping::new();
     file.insert("groups".into(), serde_yaml_ng::Value::Sequence(groups));
     let path = work.join("sloth-rules.yml");
-    fs::write(&path, serde_yaml_ng::to_string(&file).expect("YAML")).expect("write");
+    // Ours carry Sloth's labels too (`--compat sloth`), so Sloth's
+    // selectors would match them as well: they run here beside ours only
+    // by also asking for series without our `service` label.
+    let text = serde_yaml_ng::to_string(&file)
+        .expect("YAML")
+        .replace("{sloth_id=\"", "{service=\"\", sloth_id=\"");
+    fs::write(&path, text).expect("write");
     Some(path)
 }
 
@@ -463,6 +469,13 @@ fn compare_with_sloth(promtool: &Path, file: &Path) -> bool {
     let Some(theirs) = sloth_rules(file, work.path()) else {
         return false;
     };
+    // With Sloth's labels and windows too, as during a migration: the
+    // comparison covers every window Sloth records and its own labels.
+    let compat = slo(
+        &["compile", "specs", "-o", "out", "--compat", "sloth"],
+        work.path(),
+    );
+    assert!(compat.status.success(), "{}", stderr(&compat));
     let slos = if docs.iter().any(|d| d["apiVersion"] == "openslo/v1alpha") {
         // Sloth names an OpenSLO SLO's series after its objective.
         return false;
@@ -486,29 +499,41 @@ fn compare_with_sloth(promtool: &Path, file: &Path) -> bool {
     };
     for (service, name, alerts) in &slos {
         let ours = format!("service=\"{service}\", slo=\"{name}\"");
-        let sloth = format!("sloth_service=\"{service}\", sloth_slo=\"{name}\"");
+        // Ours carry Sloth's labels too; only Sloth's lack `service`.
+        let sloth = format!("sloth_service=\"{service}\", sloth_slo=\"{name}\", service=\"\"");
         let ours_alerts = format!(
-            "count by (alertname, severity) (ALERTS{{alertstate=\"firing\", alertname!=\"SLIDataMissing\", {ours}}})"
+            "count by (alertname, severity, sloth_severity) (ALERTS{{alertstate=\"firing\", alertname!=\"SLIDataMissing\", {ours}}})"
         );
         let sloth_alerts = format!(
-            "count by (alertname, severity) (ALERTS{{alertstate=\"firing\", severity!=\"\", {sloth}}} or label_replace(ALERTS{{alertstate=\"firing\", severity=\"\", {sloth}}}, \"severity\", \"$1\", \"sloth_severity\", \"(.+)\"))"
+            "count by (alertname, severity, sloth_severity) (ALERTS{{alertstate=\"firing\", severity!=\"\", {sloth}}} or label_replace(ALERTS{{alertstate=\"firing\", severity=\"\", {sloth}}}, \"severity\", \"$1\", \"sloth_severity\", \"(.+)\"))"
         );
         // Every minute from a little before the outage to its end.
         for minute in HEALTHY - 10..HEALTHY + OUTAGE {
-            // Sloth records every window of its policy whether or not
-            // the SLO alerts; ours records only the windows alerts read,
-            // so without alerts there is no 1-hour ratio to compare.
-            let windows: &[&str] = if *alerts { &["5m", "1h"] } else { &["5m"] };
+            // Every window Sloth records: the 5-minute and 1-hour ratios
+            // every minute, the others every ten. Up to an hour they are
+            // the same rates; longer, ours add up recorded 5-minute rates
+            // where Sloth's extrapolate one rate over the window, and
+            // agree within 5% at the outage's edge.
+            let windows: &[&str] = if minute % 10 == 0 {
+                &["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+            } else {
+                &["5m", "1h"]
+            };
             for window in windows {
                 let o = format!("slo:sli_error:ratio_rate{window}{{{ours}}}");
                 let t = format!("slo:sli_error:ratio_rate{window}{{{sloth}}}");
+                let apart = if ["5m", "30m", "1h"].contains(window) {
+                    format!("abs({o} - on () {t}) > 1e-9")
+                } else {
+                    format!("abs({o} / on () {t} - 1) > 0.05")
+                };
                 tests.push_str(&empty(
-                    &format!("(abs({o} - on () {t}) > 1e-9) or ({o} unless on () {t}) or ({t} unless on () {o})"),
+                    &format!("({apart}) or ({o} unless on () {t}) or ({t} unless on () {o})"),
                     minute,
                 ));
             }
             tests.push_str(&empty(
-                &format!("({ours_alerts} unless on (alertname, severity) {sloth_alerts}) or ({sloth_alerts} unless on (alertname, severity) {ours_alerts})"),
+                &format!("({ours_alerts} unless on (alertname, severity, sloth_severity) {sloth_alerts}) or ({sloth_alerts} unless on (alertname, severity, sloth_severity) {ours_alerts})"),
                 minute,
             ));
         }
@@ -521,6 +546,15 @@ fn compare_with_sloth(promtool: &Path, file: &Path) -> bool {
         if *alerts {
             tests.push_str(&one(&format!("count({ours_alerts}) > bool 0"), end));
         }
+        // Sloth's info series, with the same objective.
+        tests.push_str(&one(
+            &format!("count(sloth_slo_info{{{ours}}}) > bool 0"),
+            end,
+        ));
+        tests.push_str(&empty(
+            &format!("sloth_slo_info{{{sloth}}} unless on (sloth_id, sloth_service, sloth_slo, sloth_objective) sloth_slo_info{{{ours}}}"),
+            end,
+        ));
         for series in ["slo:objective:ratio", "slo:time_period:days"] {
             tests.push_str(&empty(
                 &format!("(abs({series}{{{ours}}} - on () {series}{{{sloth}}}) > 1e-9) or ({series}{{{sloth}}} unless on () {series}{{{ours}}})"),

@@ -244,6 +244,20 @@ struct DeployArgs {
     /// `ConfigMap` (repeatable) [default: grafana_dashboard=1].
     #[arg(long = "dashboard-label", value_name = "KEY=VALUE", value_parser = slo::target::label)]
     dashboard_labels: Vec<(String, String)>,
+    /// Also write what another tool's dashboards and queries read, while
+    /// you migrate from it: `sloth` adds Sloth's labels (`sloth_id`,
+    /// `sloth_service`, `sloth_slo`, `sloth_window`, `sloth_severity`), its
+    /// `sloth_slo_info` series and the error ratio over each of its windows
+    /// (docs/migrate.md).
+    #[arg(long, value_enum, value_name = "TOOL")]
+    compat: Option<CompatArg>,
+}
+
+/// `--compat`: a tool whose series the output also writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CompatArg {
+    /// Sloth's labels, info series and windows.
+    Sloth,
 }
 
 /// `--target`: where the output is deployed.
@@ -303,6 +317,9 @@ impl DeployArgs {
             namespace: self.namespace,
             labels: self.labels,
             dashboard_labels: self.dashboard_labels,
+            compat: self.compat.map(|c| match c {
+                CompatArg::Sloth => slo::lower::Compat::Sloth,
+            }),
         }
     }
 }

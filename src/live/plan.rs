@@ -247,7 +247,7 @@ pub fn recorded_per_value(program: &Program, (service, slo): (usize, usize)) -> 
         labels: service.labels.clone(),
         slos: service.slos.get(slo).cloned().into_iter().collect(),
     };
-    crate::lower::service(&alone, None)
+    crate::lower::service(&alone, None, None)
         .rules
         .groups
         .iter()

@@ -4,7 +4,8 @@
 //! missing SLI data in `absent.rs`, grouped per SLO) and the dashboard
 //! pages (`dashboard.rs`). Per program ([`program`]): the overview
 //! dashboard and the Alertmanager configuration (`alertmanager.rs`). And
-//! the figures of the budget report (`report.rs`).
+//! the figures of the budget report (`report.rs`). With `--compat`, the
+//! series and labels another tool's dashboards read too (`compat.rs`).
 //!
 //! Series names follow the convention users' dashboards already query
 //! (`slo:sli_error:ratio_rate5m`, …); see the output contract in
@@ -12,6 +13,7 @@
 
 mod absent;
 pub mod alertmanager;
+pub mod compat;
 pub mod dashboard;
 mod expr;
 pub mod report;
@@ -21,6 +23,8 @@ use crate::check::{Program, Service, Slo};
 use crate::num::{self, Duration, Ratio};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+
+pub use compat::Compat;
 
 /// Labels as an ordered list of name/value pairs (sorted by name).
 pub type Labels = Vec<(String, String)>;
@@ -148,8 +152,9 @@ pub struct ServiceOutput {
 /// Lowers one service: its rule file and its dashboard pages. With
 /// `grafana`, the base URL of Grafana from `defaults`, every alert links to
 /// the dashboard page that shows its SLO (`dashboard_url`). Services lower
-/// independently, so a caller may lower and emit them one at a time.
-pub fn service(s: &Service, grafana: Option<&str>) -> ServiceOutput {
+/// independently, so a caller may lower and emit them one at a time. With
+/// `compat`, the rules also write what that tool's dashboards read.
+pub fn service(s: &Service, grafana: Option<&str>, compat: Option<Compat>) -> ServiceOutput {
     let pages = dashboard::models(s);
     let dashboard = |index: usize| {
         let base = grafana?;
@@ -164,7 +169,7 @@ pub fn service(s: &Service, grafana: Option<&str>) -> ServiceOutput {
             .slos
             .iter()
             .enumerate()
-            .flat_map(|(i, slo)| slo_groups(s, slo, dashboard(i)))
+            .flat_map(|(i, slo)| slo_groups(s, slo, dashboard(i), compat))
             .collect(),
     };
     ServiceOutput { rules, pages }
@@ -224,8 +229,19 @@ pub fn windows(slo: &Slo) -> Vec<Duration> {
     set.into_iter().collect()
 }
 
-fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Group> {
-    let labels = Arc::new(base_labels(service, slo));
+fn slo_groups(
+    service: &Service,
+    slo: &Slo,
+    dashboard: Option<String>,
+    compat: Option<Compat>,
+) -> Vec<Group> {
+    let sloth = compat == Some(Compat::Sloth);
+    let mut labels = base_labels(service, slo);
+    if sloth {
+        labels.extend(compat::sloth_labels(service, slo));
+        labels.sort();
+    }
+    let labels = Arc::new(labels);
     let budget = slo.target.budget().to_string();
     let own = selector(service, slo);
     let prefix = format!("slo:{}:{}", service.name, slo.name);
@@ -233,6 +249,21 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
         record: name,
         expr,
         labels: Arc::clone(&labels),
+    };
+
+    // An error ratio over a window; Sloth names the window in a label.
+    let record_ratio = |window: Duration, expr: String| {
+        if !sloth {
+            return record(ratio_series(window), expr);
+        }
+        let mut own = labels.as_ref().clone();
+        own.push(("sloth_window".into(), window.to_string()));
+        own.sort();
+        Rule::Record {
+            record: ratio_series(window),
+            expr,
+            labels: Arc::new(own),
+        }
     };
 
     let ratio = expr::error_ratio(&slo.sli, &slo.by);
@@ -262,18 +293,20 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
         ),
         record(TOTAL_SERIES.into(), expr::over(&counts.total, BASE_WINDOW)),
     ];
-    sli_rules.extend(
-        windows(slo)
-            .into_iter()
-            .map(|w| record(ratio_series(w), ratio_over(w))),
-    );
+    let mut recorded = windows(slo);
+    if sloth {
+        recorded.extend(compat::SLOTH_WINDOWS.iter().filter(|w| **w != slo.period));
+        recorded.sort();
+        recorded.dedup();
+    }
+    sli_rules.extend(recorded.into_iter().map(|w| record_ratio(w, ratio_over(w))));
     sli_rules.push(record(
         "slo:current_burn_rate:ratio".into(),
         format!("{}{own} / {budget}", ratio_series(current_window(slo))),
     ));
 
     let period_rules = vec![
-        record(ratio_series(slo.period), ratio_over(slo.period)),
+        record_ratio(slo.period, ratio_over(slo.period)),
         record(
             "slo:period_burn_rate:ratio".into(),
             format!("{}{own} / {budget}", ratio_series(slo.period)),
@@ -284,7 +317,7 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
         ),
     ];
 
-    let meta_rules = vec![
+    let mut meta_rules = vec![
         record(
             "slo:objective:ratio".into(),
             format!("vector({})", slo.target.ratio()),
@@ -295,6 +328,17 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
             format!("vector({})", slo.period.days()),
         ),
     ];
+
+    if sloth {
+        let mut info = labels.as_ref().clone();
+        info.extend(compat::sloth_info(slo));
+        info.sort();
+        meta_rules.push(Rule::Record {
+            record: compat::SLOTH_INFO.into(),
+            expr: "vector(1)".into(),
+            labels: Arc::new(info),
+        });
+    }
 
     let mut groups = vec![
         Group {
@@ -314,7 +358,7 @@ fn slo_groups(service: &Service, slo: &Slo, dashboard: Option<String>) -> Vec<Gr
         },
     ];
     if !slo.alerts.is_empty() || slo.no_data.is_some() {
-        let alerting = Alerting::new(service, slo, &own, &labels, dashboard);
+        let alerting = Alerting::new(service, slo, &own, &labels, dashboard, sloth);
         let mut rules: Vec<Rule> = slo.alerts.iter().map(|a| alerting.alert(a)).collect();
         rules.extend(slo.no_data.as_deref().map(|s| alerting.no_data(s)));
         groups.push(Group {
@@ -340,6 +384,8 @@ struct Alerting<'a> {
     runbook: Option<String>,
     /// The URL of the SLO's dashboard, ready for a template.
     dashboard: Option<String>,
+    /// Whether alerts carry Sloth's `sloth_severity` too.
+    sloth: bool,
 }
 
 impl<'a> Alerting<'a> {
@@ -349,6 +395,7 @@ impl<'a> Alerting<'a> {
         own: &'a str,
         labels: &Labels,
         dashboard: Option<String>,
+        sloth: bool,
     ) -> Alerting<'a> {
         let mut labels = labels.clone();
         if let Some(team) = &service.team {
@@ -383,6 +430,7 @@ impl<'a> Alerting<'a> {
                 .as_deref()
                 .map(|r| template::literal(r).into_owned()),
             dashboard,
+            sloth,
         }
     }
 
@@ -416,16 +464,26 @@ impl<'a> Alerting<'a> {
         let (service, slo, which) = (self.service, self.slo, &self.which);
         let threshold = a.threshold(slo.target.budget());
         let above = format!("{} > {threshold}", self.own);
-        let expr = format!(
-            "{}{above}\nand\n{}{above}",
-            ratio_series(a.long),
-            ratio_series(a.short),
-        );
+        let (long, short) = (ratio_series(a.long), ratio_series(a.short));
+        let expr = if self.sloth {
+            // Sloth's labels name each ratio's window: the two windows
+            // match without it, and the alert does not carry it, as
+            // Sloth's own alerts do not.
+            format!(
+                "max without (sloth_window) (\n  {long}{above}\n  and ignoring (sloth_window)\n  {short}{above}\n)"
+            )
+        } else {
+            format!("{long}{above}\nand\n{short}{above}")
+        };
         let mut labels = self.labels.clone();
         labels.push((
             "severity".into(),
             template::literal(&a.severity).into_owned(),
         ));
+        if self.sloth {
+            let severity = compat::sloth_severity(slo, &a.severity);
+            labels.push(("sloth_severity".into(), severity.into()));
+        }
         labels.push(("long_window".into(), a.long.to_string()));
         labels.push(("short_window".into(), a.short.to_string()));
         // The checker keeps these apart from the labels above.

@@ -366,17 +366,28 @@ pub fn start_alertmanager(
 /// The rule files `spec` compiles to, by path. Panics with the diagnostics
 /// when it does not compile.
 pub fn rule_files(spec: &str) -> Vec<(String, String)> {
+    rule_files_for(spec, &slo::target::Deploy::prometheus())
+}
+
+/// [`rule_files`] compiled as `deploy` says (`--compat`, …).
+pub fn rule_files_for(spec: &str, deploy: &slo::target::Deploy) -> Vec<(String, String)> {
     let mut sources = slo::diag::Sources::new();
     sources.add("spec.slo", spec);
     let checked = slo::check(&sources);
     let program = checked
         .program
         .unwrap_or_else(|| panic!("spec does not compile: {:?}", checked.diags));
-    slo::compile(&program)
-        .into_iter()
-        .filter(|f| f.path.starts_with("prometheus/"))
-        .map(|f| (f.path, f.contents))
-        .collect()
+    let files = std::sync::Mutex::new(Vec::new());
+    let done: Result<(), std::convert::Infallible> = slo::compile_for(&program, deploy, |f| {
+        if f.path.starts_with("prometheus/") {
+            files.lock().expect("lock").push((f.path, f.contents));
+        }
+        Ok(())
+    });
+    let Ok(()) = done;
+    let mut files = files.into_inner().expect("lock");
+    files.sort();
+    files
 }
 
 /// Runs `promtool test rules` on `spec` compiled, with `tests` as the body of
@@ -388,11 +399,16 @@ pub fn rule_files(spec: &str) -> Vec<(String, String)> {
 /// promtool picks an order at random, and an alert would see this minute's
 /// ratio or the last one's.
 pub fn run_scenario(spec: &str, tests: &str) {
+    run_scenario_for(spec, &slo::target::Deploy::prometheus(), tests);
+}
+
+/// [`run_scenario`] on the rules compiled as `deploy` says.
+pub fn run_scenario_for(spec: &str, deploy: &slo::target::Deploy, tests: &str) {
     let Some(promtool) = tool("promtool") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let rules = rule_files(spec);
+    let rules = rule_files_for(spec, deploy);
     for (path, text) in &rules {
         let path = dir.path().join(path);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
