@@ -240,3 +240,37 @@ fn openslo_references_reach_across_files() {
     let check = slo(&["check", "--deny", "warnings", "a"], dir.path());
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+/// Rules generated from the specs, as Sloth writes them beside its specs,
+/// are skipped with a warning; the specs import.
+#[test]
+fn generated_rules_beside_the_specs_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = SLOTH_LABELLED.replace("ALERT_CATEGORY", "availability");
+    write(dir.path(), "sloth/api.yml", &spec);
+    write(
+        dir.path(),
+        "sloth/_gen/api.yml",
+        "groups:\n  - name: sloth-slo-sli-recordings-api\n    rules: []\n",
+    );
+    write(
+        dir.path(),
+        "sloth/_gen/k8s.yml",
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: api\nspec:\n  groups: []\n",
+    );
+    let o = slo(&["import", "sloth", "sloth", "-o", "specs"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning[SLO609]").count(), 2, "{err}");
+    assert!(dir.path().join("specs/k8s-apiserver.slo").is_file());
+
+    // Rules alone are no spec at all.
+    let o = slo(&["import", "sloth", "sloth/_gen", "-o", "none"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no sloth SLO in the files given"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("none").exists());
+}

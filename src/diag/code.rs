@@ -118,6 +118,7 @@ codes! {
     MetricsQl = "SLO606", Error, "query in MetricsQL, not PromQL";
     DuplicateImport = "SLO607", Error, "two SLOs of one service with the same name";
     ReservedLabel = "SLO608", Error, "label that the compiler sets itself";
+    RuleFile = "SLO609", Warning, "Prometheus rules, not a spec";
     CalendarWindow = "SLO610", Error, "calendar window";
     Timeslices = "SLO611", Error, "timeslice budgeting";
     ThresholdMetric = "SLO612", Error, "threshold SLI";

@@ -70,6 +70,21 @@ pub fn import(format: Format, sources: &Sources) -> Imported {
             Err(d) => diags.push(*d),
         }
     }
+    // Rules generated from the specs often sit beside them.
+    docs.retain(|(_, text, doc)| {
+        let rules = is_rule_file(doc);
+        if rules {
+            diags.push(
+                Diag::new(
+                    Code::RuleFile,
+                    doc.head(text),
+                    "these are Prometheus rules, not a spec: skipped",
+                )
+                .help("`slo import` reads the specs the rules were generated from; `slo compile` writes the rules"),
+            );
+        }
+        !rules
+    });
     let mut import = Import::default();
     match format {
         Format::Sloth => {
@@ -93,7 +108,10 @@ pub fn import(format: Format, sources: &Sources) -> Imported {
         Format::OpenSlo => openslo::documents(&docs, &mut diags, &mut import),
     }
     drop_lines_that_cannot_fire(&mut import);
-    if import.services.is_empty() && diags.is_empty() {
+    let failed = diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
+    if import.services.is_empty() && !failed {
         if let Some((file, _)) = sources.iter().next() {
             diags.push(
                 Diag::new(
@@ -105,9 +123,7 @@ pub fn import(format: Format, sources: &Sources) -> Imported {
             );
         }
     }
-    let failed = diags
-        .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error);
+    let failed = failed || import.services.is_empty();
     let files = (!failed).then(|| {
         import
             .files()
@@ -121,6 +137,16 @@ pub fn import(format: Format, sources: &Sources) -> Imported {
             .collect()
     });
     Imported { files, diags }
+}
+
+/// Whether a document is a Prometheus rule file (`groups:`) or a
+/// Kubernetes object of rules (`PrometheusRule`, `VMRule`).
+fn is_rule_file(doc: &Node) -> bool {
+    let kind = doc.get("kind").and_then(Node::text);
+    match doc.get("apiVersion").and_then(Node::text) {
+        Some(_) => matches!(kind, Some("PrometheusRule" | "VMRule")),
+        None => doc.get("groups").is_some() && doc.get("version").is_none(),
+    }
 }
 
 /// A policy line whose factor times the error budget reaches 1 can never
