@@ -20,6 +20,7 @@ pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod ide;
 pub mod import;
 pub mod limits;
 pub mod live;
@@ -59,15 +60,68 @@ pub fn check(sources: &Sources) -> Checked {
 /// about the files around it (files beside a source that were not given),
 /// so that a help can point at them.
 pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Checked {
+    let run = check_keeping(sources, surroundings);
+    // Freeing every syntax tree takes a while; a worker does it, and what
+    // follows (compiling) need not wait.
+    par::drop_later(run.files);
+    Checked {
+        program: (!run.failed).then_some(run.program),
+        diags: run.diags,
+    }
+}
+
+/// What an editor needs to know of a program: every diagnostic, as
+/// [`check`] reports them, what checked of the program even when something
+/// did not ([`check::check_partly`]), and the syntax tree of each file that
+/// parsed.
+pub struct Analysed {
+    /// All diagnostics of the run, errors and warnings, sorted.
+    pub diags: Vec<Diag>,
+    /// The services that checked, with their SLOs' targets, periods and
+    /// alerts.
+    pub program: check::Program,
+    /// The tree of each file that parsed, with its id. A file with a
+    /// syntax error has the items that parsed.
+    pub files: Vec<(diag::FileId, syntax::ast::File)>,
+}
+
+/// Parses and checks every source of a program and keeps the syntax trees
+/// and the partly checked program, for an editor.
+pub fn analyse(sources: &Sources) -> Analysed {
+    let run = check_keeping(sources, &check::Surroundings::default());
+    Analysed {
+        diags: run.diags,
+        program: run.program,
+        files: run.ids.into_iter().zip(run.files).collect(),
+    }
+}
+
+/// One run of the checker, with everything it made.
+struct Run {
+    diags: Vec<Diag>,
+    program: check::Program,
+    failed: bool,
+    files: Vec<syntax::ast::File>,
+    ids: Vec<diag::FileId>,
+}
+
+fn check_keeping(sources: &Sources, surroundings: &check::Surroundings) -> Run {
     let mut diags = Vec::new();
     let mut files = Vec::new();
+    let mut ids = Vec::new();
     // Files parse independently; the results are taken in source order.
     let all: Vec<_> = sources.iter().collect();
     let mut syntax = Vec::new();
     let mut broken = false;
-    for parsed in par::map(&all, |(id, source)| syntax::parse(*id, &source.text)) {
+    for (parsed, (id, _)) in par::map(&all, |(id, source)| syntax::parse(*id, &source.text))
+        .into_iter()
+        .zip(&all)
+    {
         broken |= parsed.broken;
-        files.extend(parsed.tree);
+        if let Some(tree) = parsed.tree {
+            files.push(tree);
+            ids.push(*id);
+        }
         syntax.extend(parsed.diags);
     }
     // A file that is not UTF-8 is still checked, with its bad bytes as
@@ -86,22 +140,22 @@ pub fn check_among(sources: &Sources, surroundings: &check::Surroundings) -> Che
             syntax.push(d);
         }
     }
-    let program = check::check(&files, surroundings, &mut diags);
+    let program = check::check_partly(&files, surroundings, &mut diags);
     // What does not parse comes first: the rest may follow from it.
     diag::sort(&mut syntax, sources);
     if broken {
         check::explained_by_broken_items(&mut diags, &mut syntax);
     }
-    // Freeing every syntax tree takes a while; a worker does it, and what
-    // follows (compiling) need not wait.
-    par::drop_later(files);
     diag::sort(&mut diags, sources);
     syntax.append(&mut diags);
     let diags = syntax;
-    let failed = diags.iter().any(|d| d.severity == diag::Severity::Error) || program.is_none();
-    Checked {
-        program: if failed { None } else { program },
+    let failed = diags.iter().any(|d| d.severity == diag::Severity::Error);
+    Run {
         diags,
+        program,
+        failed,
+        files,
+        ids,
     }
 }
 

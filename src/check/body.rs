@@ -9,7 +9,7 @@ use crate::diag::{suggest, Code, Diag, Span};
 use crate::syntax::ast::{self, PolicyBody, PolicyLine};
 use std::collections::BTreeMap;
 
-const BODY_KEYS: &[Key] = &[Key {
+pub(super) const BODY_KEYS: &[Key] = &[Key {
     name: "alert",
     kind: Kind::Str,
     example: "`alert = \"CheckoutErrorBudgetBurn\"`",
@@ -98,7 +98,8 @@ pub fn extras(
                 format!("no line of {what} has severity `{severity}`"),
             )
             .label("these would be added to alerts that do not exist")
-            .help(help),
+            .help(help)
+            .fix(suggest::closest(severity, known.iter().copied())),
         );
     }
 

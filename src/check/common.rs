@@ -79,6 +79,7 @@ pub fn unknown_kind<'k>(
     span: Span,
     known: impl IntoIterator<Item = &'k str>,
 ) -> Diag {
+    let known: Vec<&str> = known.into_iter().collect();
     let (code, what, a) = match of {
         KindOf::Sli => (Code::UnknownKind, "SLI", "an"),
         KindOf::Receiver => (Code::UnknownReceiverKind, "receiver", "a"),
@@ -87,9 +88,10 @@ pub fn unknown_kind<'k>(
         .label(format!("not {a} {what} kind"))
         .help(suggest::did_you_mean(
             written,
-            known,
+            known.iter().copied(),
             &format!("{what} kind"),
         ))
+        .fix(suggest::closest(written, known))
 }
 
 /// `SLO104`: the item `what` named `name` (at `at`) lacks `key`; `example`

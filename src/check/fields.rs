@@ -75,7 +75,8 @@ impl<'a> Fields<'a> {
                         format!("unknown key `{key}` in {what}"),
                     )
                     .label("not a key here")
-                    .help(help),
+                    .help(help)
+                    .fix(suggest::closest(key, keys.iter().map(|k| k.name))),
                 );
                 continue;
             }

@@ -47,11 +47,13 @@ mod sli;
 use crate::diag::{Code, Diag, Span};
 use crate::num::{Duration, Ratio, Target};
 use crate::syntax::ast;
-use fields::{Fields, Key, Kind};
+use fields::Fields;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use broken::explained_by_broken_items;
+pub use fields::{Key, Kind};
 pub use labels::RESERVED_LABELS;
+pub use policy::factor;
 pub use promql::Query;
 
 /// A checked program: every name resolved, every number in range.
@@ -209,6 +211,55 @@ impl Surroundings {
 /// The name of burn-rate alerts whose policy names them nothing else.
 pub const DEFAULT_ALERT: &str = "ErrorBudgetBurn";
 
+/// A block of the language, for editors that complete its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind<'a> {
+    /// `defaults { … }`
+    Defaults,
+    /// `service NAME { … }`
+    Service,
+    /// `slo NAME { … }`
+    Slo,
+    /// `sli NAME = KIND { … }`, with its kind as written.
+    Sli(&'a str),
+    /// `receiver NAME = KIND { … }`, with its kind as written.
+    Receiver(&'a str),
+    /// `notify { … }`: its timing keys (the rest are severities).
+    Notify,
+    /// `policy NAME { … }` or an override: its settings (the rest are lines).
+    Policy,
+}
+
+/// The kinds of SLI, in the order the documentation gives them.
+pub fn sli_kinds() -> impl Iterator<Item = &'static str> {
+    sli::KINDS.iter().map(|(name, _)| *name)
+}
+
+/// The kinds of receiver.
+pub fn receiver_kinds() -> impl Iterator<Item = &'static str> {
+    notify::receiver_kinds().map(|(name, _)| name)
+}
+
+/// The keys a block takes, each with its example, as the checker reads
+/// them: what an editor offers to complete. Empty for a kind that does not
+/// exist.
+pub fn keys(block: BlockKind<'_>) -> &'static [Key] {
+    match block {
+        BlockKind::Defaults => DEFAULTS_KEYS,
+        BlockKind::Service => service::SERVICE_KEYS,
+        BlockKind::Slo => service::SLO_KEYS,
+        BlockKind::Sli(kind) => sli::KINDS
+            .iter()
+            .find(|(name, _)| *name == kind)
+            .map_or(&[], |(_, keys)| *keys),
+        BlockKind::Receiver(kind) => notify::receiver_kinds()
+            .find(|(name, _)| *name == kind)
+            .map_or(&[], |(_, keys)| keys),
+        BlockKind::Notify => &notify::TIMING_KEYS,
+        BlockKind::Policy => body::BODY_KEYS,
+    }
+}
+
 /// The SLO period when neither the SLO nor `defaults` gives one.
 pub const DEFAULT_PERIOD: Duration = Duration(30 * Duration::DAY);
 
@@ -262,6 +313,19 @@ pub fn check(
     diags: &mut Vec<Diag>,
 ) -> Option<Program> {
     let errors_before = count_errors(diags);
+    let program = check_partly(files, surroundings, diags);
+    (count_errors(diags) == errors_before).then_some(program)
+}
+
+/// Checks a program like [`check`], and returns what checked even when
+/// something did not: the services without errors of their own, with the
+/// routing when it checked. An editor shows figures from it while the user
+/// is still fixing another part; nothing generates output from it.
+pub fn check_partly(
+    files: &[ast::File],
+    surroundings: &Surroundings,
+    diags: &mut Vec<Diag>,
+) -> Program {
     let mut policies: BTreeMap<&str, &ast::Policy> = BTreeMap::new();
     let mut defaults: Vec<&ast::Block> = Vec::new();
     let mut services: BTreeMap<&str, &ast::Service> = BTreeMap::new();
@@ -410,11 +474,11 @@ pub fn check(
         diags,
     );
 
-    (count_errors(diags) == errors_before).then_some(Program {
+    Program {
         services: checked,
         grafana: outputs.grafana,
         routing: outputs.routing,
-    })
+    }
 }
 
 /// Whether `no_data = name` names a severity some alert or route uses (or
@@ -450,7 +514,11 @@ fn no_data_known(
             format!("no policy or `notify` block uses severity `{name}`"),
         )
         .label("no policy line or `notify` route has this severity")
-        .help(help),
+        .help(help)
+        .fix(crate::diag::suggest::closest(
+            name,
+            severities.iter().copied(),
+        )),
     );
     false
 }
@@ -504,7 +572,8 @@ fn unknown_policy(
 ) -> Diag {
     let mut candidates: Vec<&str> = policies.keys().copied().collect();
     candidates.push("none");
-    let typo = crate::diag::suggest::closest(name, candidates.iter().copied()).is_some();
+    let closest = crate::diag::suggest::closest(name, candidates.iter().copied());
+    let typo = closest.is_some();
     let mut help = crate::diag::suggest::did_you_mean(name, candidates, "policy");
     // A close name is the likelier mistake; otherwise the policy may be in a
     // file that was not given.
@@ -516,4 +585,5 @@ fn unknown_policy(
     Diag::new(Code::UnknownName, span, format!("unknown policy `{name}`"))
         .label("no policy has this name")
         .help(help)
+        .fix(closest)
 }

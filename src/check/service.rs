@@ -21,7 +21,7 @@ pub struct Context<'a, 'p> {
     pub severities: &'a BTreeSet<&'p str>,
 }
 
-const SERVICE_KEYS: &[Key] = &[
+pub(super) const SERVICE_KEYS: &[Key] = &[
     Key {
         name: "team",
         kind: Kind::Str,
@@ -34,7 +34,7 @@ const SERVICE_KEYS: &[Key] = &[
     },
 ];
 
-const SLO_KEYS: &[Key] = &[
+pub(super) const SLO_KEYS: &[Key] = &[
     Key {
         name: "sli",
         kind: Kind::Name,
@@ -175,7 +175,8 @@ fn check_slo<'p>(
                 diags.push(
                     Diag::new(Code::UnknownName, span, format!("unknown SLI `{sli_name}`"))
                         .label("no SLI of this service has this name")
-                        .help(suggest::did_you_mean(sli_name, slis.keys().copied(), "SLI")),
+                        .help(suggest::did_you_mean(sli_name, slis.keys().copied(), "SLI"))
+                        .fix(suggest::closest(sli_name, slis.keys().copied())),
                 );
                 None
             }

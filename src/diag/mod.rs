@@ -267,6 +267,10 @@ pub struct Diag {
     pub secondary: Vec<Label>,
     /// What to do about it.
     pub help: Option<String>,
+    /// The text that would replace the primary span to fix it, when the
+    /// help names one (a "did you mean" suggestion). Editors offer it as a
+    /// quick fix.
+    pub fix: Option<String>,
 }
 
 impl Diag {
@@ -282,6 +286,7 @@ impl Diag {
             },
             secondary: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -303,6 +308,12 @@ impl Diag {
     /// Sets the help text.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the text that replaces the primary span to fix the mistake.
+    pub fn fix(mut self, replacement: Option<impl Into<String>>) -> Self {
+        self.fix = replacement.map(Into::into);
         self
     }
 }

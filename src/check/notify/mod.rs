@@ -7,6 +7,7 @@
 mod lints;
 mod receiver;
 
+pub(super) use receiver::kinds as receiver_kinds;
 use receiver::{check_url, receiver};
 pub use receiver::{Receiver, ReceiverKind};
 
@@ -99,7 +100,7 @@ pub const DEFAULTS_KEYS: [Key; 5] = [
     TIMING_KEYS[2],
 ];
 
-const TIMING_KEYS: [Key; 3] = [
+pub(super) const TIMING_KEYS: [Key; 3] = [
     Key {
         name: "group_wait",
         kind: Kind::Duration,
@@ -236,7 +237,8 @@ pub fn check(files: &[ast::File], cx: &Context, diags: &mut Vec<Diag>) -> Output
                 name,
                 receivers.keys().copied(),
                 "receiver",
-            )),
+            ))
+            .fix(suggest::closest(name, receivers.keys().copied())),
         );
         None
     };
@@ -396,9 +398,10 @@ fn unknown_scope<'n>(
     name: &ast::Name,
     known: impl IntoIterator<Item = &'n str>,
 ) -> Diag {
+    let known: Vec<&str> = known.into_iter().collect();
+    let closest = suggest::closest(&name.text, known.iter().copied());
     let help = if what == "team" {
-        let known: Vec<&str> = known.into_iter().collect();
-        match suggest::closest(&name.text, known.iter().copied()) {
+        match closest {
             Some(c) => {
                 format!("did you mean `{c}`? a team exists when a service sets `team = \"{c}\"`")
             }
@@ -408,8 +411,13 @@ fn unknown_scope<'n>(
             ),
         }
     } else {
-        suggest::did_you_mean(&name.text, known, "service")
+        suggest::did_you_mean(&name.text, known.iter().copied(), "service")
     };
+    // A team is written in quotes, and its span includes them.
+    let fix = closest.map(|c| match what {
+        "team" => format!("\"{c}\""),
+        _ => c.to_string(),
+    });
     Diag::new(
         Code::UnknownNotifyScope,
         name.span,
@@ -417,6 +425,7 @@ fn unknown_scope<'n>(
     )
     .label(format!("no {what} has this name"))
     .help(help)
+    .fix(fix)
 }
 
 /// The routes of one `notify` block, in the order written.
@@ -467,7 +476,8 @@ fn notify_routes(
                         "the policies produce {}; a key in a `notify` block is a severity or one of `group_wait`, `group_interval`, `repeat_interval`",
                         severities.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
                     ),
-                }),
+                })
+                .fix(suggest::closest(key, severities.iter().copied())),
             );
             continue;
         }

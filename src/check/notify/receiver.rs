@@ -109,6 +109,11 @@ const fn key(name: &'static str, example: &'static str) -> Key {
     }
 }
 
+/// The receiver kinds and the keys each takes.
+pub(in crate::check) fn kinds() -> impl Iterator<Item = (&'static str, &'static [Key])> {
+    KINDS.iter().map(|k| (k.name, k.keys))
+}
+
 const KINDS: &[KindSpec] = &[
     KindSpec {
         name: "email",

@@ -70,7 +70,8 @@ pub fn unknown_function(text: &str, span: Span, message: &str) -> Option<Diag> {
         span.start + offset + name.len(),
     );
     let candidates = FUNCTIONS.iter().chain(AGGREGATIONS).copied();
-    let help = match suggest::closest(name, candidates) {
+    let closest = suggest::closest(name, candidates);
+    let help = match closest {
         Some(known) => format!("did you mean `{known}`?"),
         None => "see the list of PromQL functions: https://prometheus.io/docs/prometheus/latest/querying/functions/".to_string(),
     };
@@ -81,7 +82,8 @@ pub fn unknown_function(text: &str, span: Span, message: &str) -> Option<Diag> {
             format!("unknown PromQL function `{name}`"),
         )
         .label("no function has this name")
-        .help(help),
+        .help(help)
+        .fix(closest),
     )
 }
 

@@ -9,7 +9,7 @@ use crate::check::{Events, Sli};
 use crate::diag::{Code, Diag};
 use crate::syntax::ast;
 
-const GAUGE_KEYS: &[Key] = &[
+pub(in crate::check) const GAUGE_KEYS: &[Key] = &[
     Key {
         name: "good",
         kind: Kind::Promql,

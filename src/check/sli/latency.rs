@@ -11,7 +11,7 @@ use crate::num::{Duration, Ratio};
 use crate::syntax::ast::{self, ValueKind};
 use promql_parser::parser::Expr;
 
-const LATENCY_KEYS: &[Key] = &[
+pub(in crate::check) const LATENCY_KEYS: &[Key] = &[
     Key {
         name: "histogram",
         kind: Kind::Promql,

@@ -10,6 +10,13 @@ mod ratio;
 
 pub use ratio::{check_sides, Sides};
 
+/// The SLI kinds and the keys each takes.
+pub(super) const KINDS: [(&str, &[super::fields::Key]); 3] = [
+    ("ratio", ratio::RATIO_KEYS),
+    ("latency", latency::LATENCY_KEYS),
+    ("gauge", gauge::GAUGE_KEYS),
+];
+
 use super::common::{unknown_kind, KindOf};
 use super::fields::Fields;
 use super::promql::{self, Parsed, Query};
@@ -18,8 +25,6 @@ use crate::diag::{Diag, Span};
 use crate::syntax::ast;
 
 /// The SLI kinds.
-const SLI_KINDS: &[&str] = &["gauge", "latency", "ratio"];
-
 /// Checks an SLI of any kind; a ratio comes with its sides, which each SLO
 /// using it checks against its `by` labels ([`check_sides`]).
 pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<Sides>) {
@@ -35,7 +40,7 @@ pub fn check(sli: &ast::Sli, diags: &mut Vec<Diag>) -> (Option<Sli>, Option<Side
                 KindOf::Sli,
                 other,
                 sli.kind.span,
-                SLI_KINDS.iter().copied(),
+                KINDS.iter().map(|(name, _)| *name),
             ));
             (None, None)
         }

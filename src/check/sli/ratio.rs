@@ -20,7 +20,7 @@ use crate::syntax::ast;
 use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, BTreeSet};
 
-const RATIO_KEYS: &[Key] = &[
+pub(in crate::check) const RATIO_KEYS: &[Key] = &[
     Key {
         name: "bad",
         kind: Kind::Promql,

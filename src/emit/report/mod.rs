@@ -7,7 +7,7 @@ mod table;
 use crate::num::Ratio;
 
 pub use json::json;
-pub use table::{human, markdown};
+pub use table::{human, markdown, percent};
 
 /// A duration spelt with every unit down to the second, rounded to the
 /// nearest second: `43m12s`, `6h43m12s`, `4d6h51m26s`; under a second, in

@@ -81,7 +81,8 @@ const LEGEND: &[(&str, &str)] = &[
     ),
 ];
 
-fn percent(r: Ratio) -> String {
+/// A ratio as a percentage, to four significant digits: `1.44%`.
+pub fn percent(r: Ratio) -> String {
     format!("{}%", approx(r.mul(Ratio::int(100)), 4))
 }
 
