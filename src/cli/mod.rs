@@ -29,6 +29,7 @@ mod fmt;
 mod import;
 mod init;
 mod lock;
+mod lsp;
 mod output;
 mod server;
 mod siblings;
@@ -148,6 +149,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = BudgetFormat::Human)]
         format: BudgetFormat,
     },
+    /// Run the language server, for editors (Language Server Protocol over stdio).
+    ///
+    /// Editors start it; it is not run by hand. It checks every `.slo` file
+    /// under the workspace folder, with unsaved buffers in place of their
+    /// files, and gives diagnostics as `slo check` does, hover (a target's
+    /// budget in time, a policy line's budget figures), go to definition,
+    /// references, rename, completion, quick fixes and formatting. Setup
+    /// for VS Code, Neovim and Helix: docs/editors.md.
+    #[command(
+        after_help = "The client may pass `initializationOptions: { \"paths\": [\"specs\"] }` to check only\nthose folders of the workspace. The server exits on `exit`, when stdin closes, or when\nthe editor's process ends."
+    )]
+    Lsp,
     /// Print the documentation of a diagnostic code.
     #[command(
         after_help = "Examples:\n  slo explain SLO301\n  slo explain 301\n  slo explain              list every code"
@@ -442,6 +455,7 @@ pub fn run() -> ExitCode {
             import::run(format, &paths, &out)
         }
         Command::Fmt { paths, check } => fmt::run(&paths, check),
+        Command::Lsp => lsp::run(),
     }
 }
 
