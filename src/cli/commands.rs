@@ -230,6 +230,63 @@ pub fn budget(paths: &[PathBuf], format: BudgetFormat) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `slo report`: the page of charts, written atomically. A profile file
+/// that cannot be read is a usage error (exit 2), checked before the specs.
+pub fn report_page(paths: &[PathBuf], out: &Path, profiles: &[PathBuf]) -> ExitCode {
+    let mut own = Vec::new();
+    for path in profiles {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                return fail(format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    files::io_reason(&e)
+                ))
+            }
+        };
+        match slo::lower::picture::parse_profiles(&text) {
+            Ok(p) => own.extend(p),
+            Err(e) => return fail(format!("`{}`: {e}", path.display())),
+        }
+    }
+    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
+        return fail(format!("`{}` is not a file name", out.display()));
+    };
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return fail(format!(
+            "no directory `{}` to write the page in",
+            dir.display()
+        ));
+    }
+    let lints = Lints { deny: Vec::new() };
+    let program = match load(paths, &lints, &Live::offline()) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    // The page is written as it is made, one SLO at a time.
+    use slo::lower::picture;
+    let own = (!own.is_empty()).then_some(&own[..]);
+    let budgets = slo::lower::report::budget(&program).slos;
+    let written = files::stage_streamed(&dir.join(name), |sink| {
+        slo::emit::report::write_html(
+            sink,
+            &budgets,
+            &picture::profile_names(own),
+            picture::pictures(&program, own),
+        )
+    })
+    .and_then(|staged| files::commit(vec![staged]));
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
 /// `slo explain`: a code's section of `docs/diagnostics.md`, or every code.
 pub fn explain(code: Option<&str>) -> ExitCode {
     let Some(text) = code else {

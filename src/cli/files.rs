@@ -5,8 +5,8 @@
 mod staging;
 
 pub use staging::{
-    commit, create_staging, discard, exists, regular_inside, stage_one, staging_leftovers,
-    sync_dir, unchanged, write_durably,
+    commit, create_staging, discard, exists, regular_inside, stage_one, stage_streamed,
+    staging_leftovers, sync_dir, unchanged, write_durably,
 };
 
 use slo::diag::escape::escape;

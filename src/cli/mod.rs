@@ -60,7 +60,7 @@ use std::process::ExitCode;
     arg_required_else_help = true
 )]
 #[command(
-    after_help = "Examples:\n  slo init                          write a starter specs/\n  slo check specs/                  check, quietly on success\n  slo compile specs/ -o out/        write the Prometheus rules\n  slo compile specs/ -o out/ --check\n                                    fail when out/ is not up to date (CI)\n  slo budget specs/                 what each SLO's budget and alerts mean\n  slo fmt specs/                    rewrite specs in the canonical layout\n  slo explain SLO301                the documentation of a diagnostic\n\nSet NO_COLOR to turn colours off."
+    after_help = "Examples:\n  slo init                          write a starter specs/\n  slo check specs/                  check, quietly on success\n  slo compile specs/ -o out/        write the Prometheus rules\n  slo compile specs/ -o out/ --check\n                                    fail when out/ is not up to date (CI)\n  slo budget specs/                 what each SLO's budget and alerts mean\n  slo report specs/ -o report.html  the same as charts, with simulated incidents\n  slo fmt specs/                    rewrite specs in the canonical layout\n  slo explain SLO301                the documentation of a diagnostic\n\nSet NO_COLOR to turn colours off."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -148,6 +148,30 @@ enum Command {
         /// How to print the report.
         #[arg(long, value_enum, default_value_t = BudgetFormat::Human)]
         format: BudgetFormat,
+    },
+    /// Write an HTML page that shows each SLO's budget and alerts as charts.
+    ///
+    /// One self-contained file (inline SVG and CSS, nothing fetched), for a
+    /// design review or a pull request: an overview of every SLO; per
+    /// alerting SLO its budget figures, how long each policy line takes to
+    /// fire at each error ratio (and which ratios no line catches), and a
+    /// timeline of its alerts simulated over a 1h full outage, 10% errors
+    /// for 6h and a slow burn at twice the budget, from the same windows,
+    /// thresholds and `for` as the generated rules. See docs/report.md.
+    #[command(
+        after_help = "Examples:\n  slo report specs/ -o report.html\n  slo report specs/ -o report.html --profile incidents/2026-11-03.yaml\n\nA profile file is YAML: a name, a length and the minutes at which traffic and the\nerror ratio change (docs/report.md). With --profile, its profiles replace the standard ones."
+    )]
+    Report {
+        /// `.slo` files or directories, forming one program.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The page to write.
+        #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+        out: PathBuf,
+        /// Simulate the profiles of this YAML file instead of the standard
+        /// ones (repeatable).
+        #[arg(long, value_name = "FILE")]
+        profile: Vec<PathBuf>,
     },
     /// Run the language server, for editors (Language Server Protocol over stdio).
     ///
@@ -444,6 +468,11 @@ pub fn run() -> ExitCode {
             live,
         } => commands::check(&paths, format, &lints, &live),
         Command::Budget { paths, format } => commands::budget(&paths, format),
+        Command::Report {
+            paths,
+            out,
+            profile,
+        } => commands::report_page(&paths, &out, &profile),
         Command::Explain { code } => commands::explain(code.as_deref()),
         Command::Init { dir } => commands::init(&dir),
         Command::Import { format, paths, out } => {

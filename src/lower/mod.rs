@@ -16,6 +16,7 @@ pub mod alertmanager;
 pub mod compat;
 pub mod dashboard;
 mod expr;
+pub mod picture;
 pub mod report;
 pub mod template;
 

@@ -95,7 +95,8 @@ pub fn budget(program: &Program) -> Report {
     }
 }
 
-fn slo_budget(service: &str, slo: &Slo) -> SloBudget {
+/// The budget figures of one SLO of `service`.
+pub fn slo_budget(service: &str, slo: &Slo) -> SloBudget {
     let budget = slo.target.budget();
     SloBudget {
         service: service.to_string(),

@@ -58,6 +58,38 @@ pub fn stage_one(out: &Path, f: &OutputFile) -> Result<Option<Staged>, String> {
     Ok(Some(Staged { tmp, dest }))
 }
 
+/// Writes a file next to `dest` a piece at a time, as `write` hands the
+/// pieces over, so that a large file is never held whole; on disk before
+/// it is returned, like [`stage_one`]'s.
+pub fn stage_streamed(
+    dest: &Path,
+    write: impl FnOnce(&mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()>,
+) -> Result<Staged, String> {
+    if dest.is_dir() {
+        return Err(format!(
+            "cannot write `{}`: a directory is in the way",
+            dest.display()
+        ));
+    }
+    let (tmp, file) = create_staging(dest)?;
+    let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+    let written = write(&mut |piece: &str| out.write_all(piece.as_bytes()))
+        .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|file| if durable() { file.sync_data() } else { Ok(()) });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(format!(
+            "cannot write `{}`: {}",
+            tmp.display(),
+            io_reason(&e)
+        ));
+    }
+    Ok(Staged {
+        tmp,
+        dest: dest.to_path_buf(),
+    })
+}
+
 /// A new staging file next to `dest`, named after it, this process and a
 /// counter (`api.yml.4242-7.slo-tmp`), so that two runs never share one.
 /// Created with `O_CREAT | O_EXCL | O_NOFOLLOW`: whatever is already at that

@@ -1,11 +1,13 @@
 //! The error-budget report (`slo budget`) of [`crate::lower::report`]: an
 //! aligned table and Markdown (`table.rs`), and JSON (`json.rs`).
 
+mod html;
 mod json;
 mod table;
 
 use crate::num::Ratio;
 
+pub use html::{html, write as write_html};
 pub use json::json;
 pub use table::{human, markdown, percent};
 
