@@ -653,27 +653,8 @@ fn policy(b: &SloBudget) -> String {
 /// What the columns and charts mean, once for the page; the words of the
 /// columns are those of `slo budget`.
 fn reading(out: &mut String) -> fmt::Result {
-    const TERMS: &[(&str, &str)] = &[
-        (
-            "factor",
-            "how many times faster than sustainable the budget burns when the alert fires",
-        ),
-        (
-            "budget spent",
-            "share of the error budget spent in the long window when it fires",
-        ),
-        (
-            "outage detected in",
-            "time from the start of a full outage to the alert, including <code>for</code>",
-        ),
-        (
-            "fires above",
-            "the smallest error ratio that fires it (factor × budget)",
-        ),
-        (
-            "budget gone in",
-            "time to spend the whole budget at that error ratio (period / factor)",
-        ),
+    // After the columns of the alert table, as `slo budget` explains them.
+    const CHARTS: &[(&str, &str)] = &[
         (
             "detection chart",
             "for an error ratio that starts and stays constant (x), how long until each \
@@ -688,8 +669,17 @@ fn reading(out: &mut String) -> fmt::Result {
         ),
     ];
     out.push_str("<section id=\"reading\">\n<h2>How to read this page</h2>\n<dl>\n");
-    for (term, meaning) in TERMS {
-        writeln!(out, "<dt>{term}</dt><dd>{meaning}</dd>")?;
+    for (term, meaning) in super::table::LEGEND.iter().chain(CHARTS) {
+        write!(out, "<dt>{term}</dt><dd>")?;
+        // `code` in backticks, as the terminal legend writes it.
+        for (i, part) in meaning.split('`').enumerate() {
+            if i % 2 == 1 {
+                write!(out, "<code>{}</code>", Escaped(part))?;
+            } else {
+                write!(out, "{}", Escaped(part))?;
+            }
+        }
+        out.push_str("</dd>\n");
     }
     out.push_str("</dl>\n</section>\n");
     Ok(())
@@ -750,29 +740,24 @@ fn section(out: &mut String, index: usize, slo: &SloPicture, anchor: &str) -> fm
 
 /// The alert table, as `slo budget` prints it.
 fn figures(out: &mut String, b: &SloBudget) -> fmt::Result {
-    out.push_str(
-        "<div class=\"scroll\"><table class=\"figures\">\n<thead><tr><th>severity</th>\
-         <th class=\"num\">factor</th><th>windows</th><th>for</th>\
-         <th class=\"num\">budget spent</th><th class=\"num\">outage detected in</th>\
-         <th class=\"num\">fires above</th><th class=\"num\">budget gone in</th></tr></thead>\n<tbody>\n",
-    );
+    // The columns of `slo budget`'s table, and its cells.
+    let class = |c: &super::table::Column| if c.numeric { " class=\"num\"" } else { "" };
+    out.push_str("<div class=\"scroll\"><table class=\"figures\">\n<thead><tr>");
+    for c in super::table::COLUMNS {
+        write!(out, "<th{}>{}</th>", class(c), c.heading)?;
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
     for (i, a) in b.alerts.iter().enumerate() {
-        out.push_str("<tr><td>");
-        key(out, i)?;
-        writeln!(
-            out,
-            "{}</td><td class=\"num\">{}x</td><td>{}/{}</td><td>{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            Escaped(&a.severity),
-            approx(a.factor, 4),
-            a.long,
-            a.short,
-            a.for_.map_or_else(|| "-".to_string(), |f| f.to_string()),
-            percent(a.budget_spent),
-            spell(a.detection_ms),
-            percent(a.min_error_ratio),
-            spell(a.exhaustion_ms),
-        )?;
+        out.push_str("<tr>");
+        for (n, c) in super::table::COLUMNS.iter().enumerate() {
+            write!(out, "<td{}>", class(c))?;
+            // The first cell starts with the line's colour, dash and marker.
+            if n == 0 {
+                key(out, i)?;
+            }
+            write!(out, "{}</td>", Escaped(&(c.cell)(a)))?;
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table></div>\n");
     Ok(())

@@ -8,13 +8,14 @@ use crate::num::{approx, Ratio};
 
 /// A column of the alert table: its heading, whether it holds numbers (and
 /// so is right-aligned), and how a cell is written.
-struct Column {
-    heading: &'static str,
-    numeric: bool,
-    cell: fn(&AlertBudget) -> String,
+pub(super) struct Column {
+    pub(super) heading: &'static str,
+    pub(super) numeric: bool,
+    pub(super) cell: fn(&AlertBudget) -> String,
 }
 
-const COLUMNS: &[Column] = &[
+/// The columns of the alert table, which the HTML page shows too.
+pub(super) const COLUMNS: &[Column] = &[
     Column {
         heading: "severity",
         numeric: false,
@@ -57,8 +58,9 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
-/// What the columns mean, printed once under the tables.
-const LEGEND: &[(&str, &str)] = &[
+/// What the columns mean, printed once under the tables (and in the
+/// HTML page's reading guide).
+pub(super) const LEGEND: &[(&str, &str)] = &[
     (
         "factor",
         "how many times faster than sustainable the budget burns when the alert fires",
