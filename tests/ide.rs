@@ -310,3 +310,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn files_from_disk_are_read_as_slo_check_reads_them() {
+    // A byte-order mark is not part of the text; a byte that is not UTF-8
+    // is reported, at its place.
+    let a = Analysis::from_bytes([
+        (
+            "/w/a.slo".to_string(),
+            b"\xef\xbb\xbfpolicy p {\n  page 1x over 1h/5m\n}\n".to_vec(),
+        ),
+        ("/w/b.slo".to_string(), b"# caf\xe9\n".to_vec()),
+    ]);
+    assert_eq!(a.sources().get(FileId(0)).text.get(..6), Some("policy"));
+    let d = a
+        .diagnostics()
+        .iter()
+        .find(|d| d.code.as_str() == "SLO013")
+        .expect("the bad byte is reported");
+    assert_eq!(
+        a.position(d.primary.span.file, d.primary.span.start),
+        Position { line: 0, column: 5 }
+    );
+}

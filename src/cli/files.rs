@@ -73,7 +73,7 @@ pub fn load_kind(paths: &[PathBuf], kind: Kind) -> Result<Sources, String> {
 /// the file is opened without blocking (opening a named pipe would wait for
 /// a writer) and what was opened is checked again, so a pipe or a device
 /// swapped in after [`collect`] looked is refused too, never waited on.
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     let cannot = |e: io::Error| format!("cannot read `{}`: {}", path.display(), io_reason(&e));
     let file = open_nonblocking(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;

@@ -185,6 +185,9 @@ fn watch_parent(pid: u32) {
         });
 }
 
+/// A generation to analyse: its number, and every file by name.
+type Job = (u64, Vec<(String, Vec<u8>)>);
+
 /// An open buffer.
 struct Open {
     version: i32,
@@ -202,14 +205,14 @@ struct Server {
     sender: Sender<Message>,
     roots: Vec<PathBuf>,
     /// The `.slo` files under the roots, as on disk.
-    disk: BTreeMap<PathBuf, String>,
+    disk: BTreeMap<PathBuf, Vec<u8>>,
     /// Open buffers, which take the place of their files.
     open: BTreeMap<PathBuf, Open>,
     /// Counts changes; the newest analysis requested.
     generation: u64,
     /// The analysis of the newest generation analysed.
     current: Option<(u64, Arc<Analysis>)>,
-    jobs: Sender<(u64, Vec<(String, String)>)>,
+    jobs: Sender<Job>,
     done: Receiver<(u64, Arc<Analysis>)>,
     waiting: Vec<Waiting>,
     /// Files diagnostics were last published for.
@@ -220,7 +223,7 @@ struct Server {
 
 impl Server {
     fn new(sender: Sender<Message>, roots: Vec<PathBuf>) -> Server {
-        let (jobs, queue) = unbounded::<(u64, Vec<(String, String)>)>();
+        let (jobs, queue) = unbounded::<Job>();
         let (results, done) = unbounded();
         std::thread::Builder::new()
             .name("analysis".to_string())
@@ -233,7 +236,7 @@ impl Server {
                     }
                     let (generation, files) = job;
                     let analysis =
-                        std::panic::catch_unwind(AssertUnwindSafe(|| Analysis::new(files)))
+                        std::panic::catch_unwind(AssertUnwindSafe(|| Analysis::from_bytes(files)))
                             .unwrap_or_else(|_| {
                                 say!("slo lsp: internal error while checking; showing nothing until the next change");
                                 Analysis::new(Vec::new())
@@ -314,17 +317,17 @@ impl Server {
     /// Starts the analysis of a new generation.
     fn changed(&mut self) {
         self.generation += 1;
-        let mut files: BTreeMap<&Path, &str> = self
+        let mut files: BTreeMap<&Path, &[u8]> = self
             .disk
             .iter()
-            .map(|(p, t)| (p.as_path(), t.as_str()))
+            .map(|(p, bytes)| (p.as_path(), bytes.as_slice()))
             .collect();
         for (path, open) in &self.open {
-            files.insert(path, &open.text);
+            files.insert(path, open.text.as_bytes());
         }
         let files = files
             .into_iter()
-            .map(|(p, t)| (p.display().to_string(), t.to_string()))
+            .map(|(p, bytes)| (p.display().to_string(), bytes.to_vec()))
             .collect();
         let _ = self.jobs.send((self.generation, files));
     }
@@ -563,21 +566,10 @@ fn skipped(root: &Path, path: &Path) -> bool {
     })
 }
 
-/// A file's text, its bytes that are not UTF-8 shown as `U+FFFD`; `None`
-/// when it cannot be read or is over the size limit.
-fn read(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > slo::limits::MAX_FILE_BYTES {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Some(
-        text.strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text),
-    )
+/// A file's bytes, read as `slo check` reads them: a regular file within
+/// the size limit. `None` when it cannot be read.
+fn read(path: &Path) -> Option<Vec<u8>> {
+    super::files::read_limited(path).ok()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(params: serde_json::Value) -> Option<T> {

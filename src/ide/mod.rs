@@ -56,9 +56,16 @@ impl Analysis {
     /// Parses and checks every file: `(name, text)`, the name being the
     /// path that diagnostics and edits refer to.
     pub fn new(files: impl IntoIterator<Item = (String, String)>) -> Analysis {
+        Analysis::from_bytes(files.into_iter().map(|(n, t)| (n, t.into_bytes())))
+    }
+
+    /// [`Analysis::new`] of files as read from disk, as `slo check` reads
+    /// them: a byte-order mark dropped, and bytes that are not UTF-8
+    /// reported (`SLO013`).
+    pub fn from_bytes(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Analysis {
         let mut sources = Sources::new();
-        for (name, text) in files {
-            sources.add(name, text);
+        for (name, bytes) in files {
+            sources.add_bytes(name, bytes);
         }
         let analysed = crate::analyse(&sources);
         let index = Index::new(&analysed.files);
